@@ -1,0 +1,90 @@
+/// One metric's per-pod samples joined to the case's pods: upstream's `PodMetricsInfo` map,
+/// laid out as arrays so the calculator never hashes a pod name.
+///
+/// Invariant: `values.count == pods.count`; `values[i]` is pod i's sample in milli-units, or
+/// nil when the pod has no metric (or its metric was removed). `superfluous` holds samples
+/// naming no pod: upstream keeps those in its map, so they count in averages and lengths.
+struct PodMetrics {
+    var values: [Int64?]
+    var samples: [PodSample?]
+    var superfluous: [Int64]
+
+    init(podCount: Int, samples pairs: [(pod: String, sample: PodSample)], index: [String: Int]) {
+        values = Array(repeating: nil, count: podCount)
+        samples = Array(repeating: nil, count: podCount)
+        superfluous = []
+        for (name, sample) in pairs {
+            if let position = index[name] {
+                values[position] = sample.milliValue
+                samples[position] = sample
+            } else {
+                superfluous.append(sample.milliValue)
+            }
+        }
+    }
+
+    /// `len(metrics)` upstream.
+    var count: Int {
+        var present = superfluous.count
+        for value in values where value != nil { present += 1 }
+        return present
+    }
+}
+
+/// Upstream's `groupPods` result.
+struct PodGroups {
+    var readyPodCount = 0
+    /// Each set holds pod positions. Pending pods and CPU-unready pods are "unready".
+    var unready: [Int] = []
+    var missing: [Int] = []
+    var ignored: [Int] = []
+}
+
+extension PodGroups {
+    /// Sorts pods as upstream's `groupPods`: deleted or Failed pods are ignored, Pending pods
+    /// are unready, pods without a sample are missing, and for CPU a pod is unready while it
+    /// initializes or when its sample predates its readiness.
+    init(
+        pods: [Pod],
+        metrics: PodMetrics,
+        isCPU: Bool,
+        now: Timestamp,
+        cpuInitializationPeriod: Duration,
+        initialReadinessDelay: Duration
+    ) {
+        for (position, pod) in pods.enumerated() {
+            if pod.deleted || pod.phase == .failed {
+                ignored.append(position)
+                continue
+            }
+            if pod.phase == .pending {
+                unready.append(position)
+                continue
+            }
+            guard let sample = metrics.samples[position] else {
+                missing.append(position)
+                continue
+            }
+            if isCPU {
+                var isUnready: Bool
+                if let ready = pod.ready, let startTime = pod.startTime {
+                    if startTime + cpuInitializationPeriod > now {
+                        // Still initializing: skip the sample unless one whole window of it was
+                        // collected after the pod last became ready.
+                        isUnready = !ready || sample.timestamp < pod.readyTransitionTime + sample.window
+                    } else {
+                        // Skip only a pod that is unready and has never been ready.
+                        isUnready = !ready && startTime + initialReadinessDelay > pod.readyTransitionTime
+                    }
+                } else {
+                    isUnready = true
+                }
+                if isUnready {
+                    unready.append(position)
+                    continue
+                }
+            }
+            readyPodCount += 1
+        }
+    }
+}

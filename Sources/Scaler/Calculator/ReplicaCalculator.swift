@@ -1,0 +1,415 @@
+/// Upstream's `ReplicaCalculator`: one function per kind of metric, each proposing a replica
+/// count from the metric's samples and the current pods.
+///
+/// Read against `pkg/controller/podautoscaler/replica_calculator.go`; the functions keep
+/// upstream's names, order of checks, integer arithmetic and error texts.
+struct ReplicaCalculator {
+    var pods: [Pod]
+    var now: Timestamp
+    var cpuInitializationPeriod: Duration
+    var initialReadinessDelay: Duration
+
+    /// What a calculator function found, for the metric status and the explanation.
+    struct Proposal {
+        var replicas: Int32
+        /// Average (or total, for Value targets) usage in milli-units.
+        var usage: Int64
+        /// Percentage of request, for Utilization targets.
+        var utilization: Int32?
+        var usageRatio: Double
+        var outcome: Outcome
+        var readyPods: Int = 0
+        var unreadyPods: Int = 0
+        var missingPods: Int = 0
+        var ignoredPods: Int = 0
+    }
+
+    /// Which branch of the calculation decided the count.
+    enum Outcome: Equatable {
+        /// The ratio was within tolerance: keep the current count.
+        case withinTolerance
+        /// Scaled by the ratio over the ready pods.
+        case scaled
+        /// Unready or missing pods were given assumed values and the ratio recomputed.
+        case rebalanced
+        /// Rebalancing would have reversed the direction of the change: keep the current count.
+        case directionReversed
+        /// Scale from zero: the ratio alone decides.
+        case fromZero
+    }
+
+    struct Failure: Error {
+        var message: String
+    }
+
+    // MARK: Resource metrics
+
+    /// `GetResourceReplicas`: a Utilization target, in percent of the pods' requests.
+    func resourceReplicas(
+        currentReplicas: Int32, targetUtilization: Int32, resource: String, container: String?,
+        tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+    ) throws(Failure) -> Proposal {
+        var metrics = try podMetrics(observation, index: index, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
+        guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
+
+        let groups = PodGroups(pods: pods, metrics: metrics, isCPU: resource == "cpu", now: now,
+                               cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
+        remove(groups.ignored, from: &metrics)
+        remove(groups.unready, from: &metrics)
+        if metrics.count == 0 {
+            throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
+        }
+
+        let requests = try calculateRequests(container: container, resource: resource)
+        let (usageRatio, utilization, rawUtilization) = try resourceUtilizationRatio(metrics, requests, targetUtilization)
+        var proposal = Proposal(replicas: currentReplicas, usage: rawUtilization, utilization: utilization,
+                                usageRatio: usageRatio, outcome: .withinTolerance)
+        proposal.count(groups)
+
+        let scaleUpWithUnready = !groups.unready.isEmpty && usageRatio > 1.0
+        if !scaleUpWithUnready && groups.missing.isEmpty {
+            if tolerances.isWithin(usageRatio) { return proposal }
+            proposal.replicas = GoArithmetic.ceilInt32(usageRatio * Double(groups.readyPodCount))
+            proposal.outcome = .scaled
+            return proposal
+        }
+
+        if !groups.missing.isEmpty {
+            if usageRatio < 1.0 {
+                // On a scale-down, a missing pod counts as using its whole request (or the
+                // target, when the target is above 100 %).
+                let fallbackUtilization = Int64(max(100, targetUtilization))
+                for position in groups.missing {
+                    metrics.values[position] = requests[position] &* fallbackUtilization / 100
+                }
+            } else if usageRatio > 1.0 {
+                // On a scale-up, a missing pod counts as idle.
+                for position in groups.missing { metrics.values[position] = 0 }
+            }
+        }
+        if scaleUpWithUnready {
+            for position in groups.unready { metrics.values[position] = 0 }
+        }
+
+        let (newUsageRatio, _, _) = try resourceUtilizationRatio(metrics, requests, targetUtilization)
+        return rebalancedProposal(proposal, usageRatio: usageRatio, newUsageRatio: newUsageRatio,
+                                  metricCount: metrics.count, currentReplicas: currentReplicas, tolerances: tolerances)
+    }
+
+    /// `GetRawResourceReplicas`: an AverageValue target for a resource.
+    func rawResourceReplicas(
+        currentReplicas: Int32, targetUsage: Int64, resource: String,
+        tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+    ) throws(Failure) -> Proposal {
+        let metrics = try podMetrics(observation, index: index, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
+        return try plainMetricReplicas(metrics, currentReplicas: currentReplicas, targetUsage: targetUsage,
+                                       tolerances: tolerances, isCPU: resource == "cpu")
+    }
+
+    /// `GetMetricReplicas`: a Pods metric with an AverageValue target.
+    func metricReplicas(
+        currentReplicas: Int32, targetUsage: Int64, metricName: String,
+        tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+    ) throws(Failure) -> Proposal {
+        let metrics = try podMetrics(observation, index: index, api: "custom") { "unable to get metric \(metricName): \($0)" }
+        return try plainMetricReplicas(metrics, currentReplicas: currentReplicas, targetUsage: targetUsage,
+                                       tolerances: tolerances, isCPU: false)
+    }
+
+    /// `calcPlainMetricReplicas`: per-pod averages against an average target.
+    private func plainMetricReplicas(
+        _ metricsIn: PodMetrics, currentReplicas: Int32, targetUsage: Int64, tolerances: Tolerances, isCPU: Bool
+    ) throws(Failure) -> Proposal {
+        var metrics = metricsIn
+        guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
+
+        let groups = PodGroups(pods: pods, metrics: metrics, isCPU: isCPU, now: now,
+                               cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
+        remove(groups.ignored, from: &metrics)
+        remove(groups.unready, from: &metrics)
+        if metrics.count == 0 {
+            throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
+        }
+
+        let (usageRatio, usage) = metricUsageRatio(metrics, targetUsage)
+        var proposal = Proposal(replicas: currentReplicas, usage: usage, utilization: nil,
+                                usageRatio: usageRatio, outcome: .withinTolerance)
+        proposal.count(groups)
+
+        let scaleUpWithUnready = !groups.unready.isEmpty && usageRatio > 1.0
+        if !scaleUpWithUnready && groups.missing.isEmpty {
+            if tolerances.isWithin(usageRatio) { return proposal }
+            proposal.replicas = GoArithmetic.ceilInt32(usageRatio * Double(groups.readyPodCount))
+            proposal.outcome = .scaled
+            return proposal
+        }
+
+        if !groups.missing.isEmpty {
+            if usageRatio < 1.0 {
+                // On a scale-down, a missing pod counts as using exactly the target.
+                for position in groups.missing { metrics.values[position] = targetUsage }
+            } else if usageRatio > 1.0 {
+                for position in groups.missing { metrics.values[position] = 0 }
+            }
+        }
+        if scaleUpWithUnready {
+            for position in groups.unready { metrics.values[position] = 0 }
+        }
+
+        let (newUsageRatio, _) = metricUsageRatio(metrics, targetUsage)
+        return rebalancedProposal(proposal, usageRatio: usageRatio, newUsageRatio: newUsageRatio,
+                                  metricCount: metrics.count, currentReplicas: currentReplicas, tolerances: tolerances)
+    }
+
+    /// The end shared by both per-pod calculations once unready and missing pods have been
+    /// given assumed values: keep the current count if the change is too small, or if the
+    /// assumed values would reverse its direction (both guards, as upstream).
+    private func rebalancedProposal(
+        _ base: Proposal, usageRatio: Double, newUsageRatio: Double, metricCount: Int,
+        currentReplicas: Int32, tolerances: Tolerances
+    ) -> Proposal {
+        var proposal = base
+        if tolerances.isWithin(newUsageRatio) {
+            proposal.outcome = .withinTolerance
+            return proposal
+        }
+        if (usageRatio < 1.0 && newUsageRatio > 1.0) || (usageRatio > 1.0 && newUsageRatio < 1.0) {
+            proposal.outcome = .directionReversed
+            return proposal
+        }
+        let newReplicas = GoArithmetic.ceilInt32(newUsageRatio * Double(metricCount))
+        if (newUsageRatio < 1.0 && newReplicas > currentReplicas) || (newUsageRatio > 1.0 && newReplicas < currentReplicas) {
+            proposal.outcome = .directionReversed
+            return proposal
+        }
+        proposal.replicas = newReplicas
+        proposal.outcome = .rebalanced
+        return proposal
+    }
+
+    // MARK: Object and External metrics
+
+    /// `GetObjectMetricReplicas`: an Object metric with a Value target.
+    func objectMetricReplicas(
+        currentReplicas: Int32, targetUsage: Int64, metricName: String, describedObject: CrossVersionObjectReference,
+        namespace: String, tolerances: Tolerances, observation: MetricObservation
+    ) throws(Failure) -> Proposal {
+        let usage = try objectValue(observation, metricName: metricName, describedObject: describedObject, namespace: namespace)
+        let usageRatio = Double(usage) / Double(targetUsage)
+        return try usageRatioReplicaCount(currentReplicas: currentReplicas, usage: usage, usageRatio: usageRatio, tolerances: tolerances)
+    }
+
+    /// `GetObjectPerPodMetricReplicas`: an Object metric with an AverageValue target.
+    func objectPerPodMetricReplicas(
+        statusReplicas: Int32, targetAverageUsage: Int64, metricName: String, describedObject: CrossVersionObjectReference,
+        namespace: String, tolerances: Tolerances, observation: MetricObservation
+    ) throws(Failure) -> Proposal {
+        let usage = try objectValue(observation, metricName: metricName, describedObject: describedObject, namespace: namespace)
+        var replicaCount = statusReplicas
+        let usageRatio = Double(usage) / (Double(targetAverageUsage) * Double(replicaCount))
+        var outcome = Outcome.withinTolerance
+        if !tolerances.isWithin(usageRatio) {
+            replicaCount = GoArithmetic.ceilInt32(Double(usage) / Double(targetAverageUsage))
+            outcome = .scaled
+        }
+        let averageUsage = GoArithmetic.int64((Double(usage) / Double(statusReplicas)).rounded(.up))
+        return Proposal(replicas: replicaCount, usage: averageUsage, utilization: nil, usageRatio: usageRatio, outcome: outcome)
+    }
+
+    /// `GetExternalMetricReplicas`: an External metric with a Value target (series summed).
+    func externalMetricReplicas(
+        currentReplicas: Int32, targetUsage: Int64, metricName: String, selector: LabelSelector?,
+        namespace: String, tolerances: Tolerances, observation: MetricObservation
+    ) throws(Failure) -> Proposal {
+        let values = try externalValues(observation, metricName: metricName, selector: selector, namespace: namespace)
+        var usage: Int64 = 0
+        for value in values {
+            // Capped at Int64.max on positive overflow.
+            if value > 0 && usage > Int64.max - value {
+                usage = Int64.max
+                break
+            }
+            usage = usage &+ value
+        }
+        let usageRatio = Double(usage) / Double(targetUsage)
+        return try usageRatioReplicaCount(currentReplicas: currentReplicas, usage: usage, usageRatio: usageRatio, tolerances: tolerances)
+    }
+
+    /// `GetExternalPerPodMetricReplicas`: an External metric with an AverageValue target.
+    func externalPerPodMetricReplicas(
+        statusReplicas: Int32, targetUsagePerPod: Int64, metricName: String, selector: LabelSelector?,
+        namespace: String, tolerances: Tolerances, observation: MetricObservation
+    ) throws(Failure) -> Proposal {
+        let values = try externalValues(observation, metricName: metricName, selector: selector, namespace: namespace)
+        var usage: Int64 = 0
+        for value in values {
+            usage = usage &+ value
+            if usage < 0 {
+                // Only an Int64 overflow gets here.
+                usage = Int64.max
+                break
+            }
+        }
+        var replicaCount = statusReplicas
+        let usageRatio = Double(usage) / (Double(targetUsagePerPod) * Double(replicaCount))
+        var outcome = Outcome.withinTolerance
+        if !tolerances.isWithin(usageRatio) {
+            let result = (Double(usage) / Double(targetUsagePerPod)).rounded(.up)
+            replicaCount = result > Double(Int32.max) ? Int32.max : GoArithmetic.int32(result)
+            outcome = .scaled
+        }
+        let averageUsage: Int64
+        if Double(usage) >= Double(Int64.max) {
+            averageUsage = Int64.max
+        } else {
+            averageUsage = GoArithmetic.int64((Double(usage) / Double(statusReplicas)).rounded(.up))
+        }
+        return Proposal(replicas: replicaCount, usage: averageUsage, utilization: nil, usageRatio: usageRatio, outcome: outcome)
+    }
+
+    /// `getUsageRatioReplicaCount`: scale the ready pods by the ratio; from zero, the ratio
+    /// alone decides and the tolerance does not apply.
+    private func usageRatioReplicaCount(
+        currentReplicas: Int32, usage: Int64, usageRatio: Double, tolerances: Tolerances
+    ) throws(Failure) -> Proposal {
+        var proposal = Proposal(replicas: currentReplicas, usage: usage, utilization: nil, usageRatio: usageRatio, outcome: .withinTolerance)
+        if currentReplicas != 0 {
+            if tolerances.isWithin(usageRatio) { return proposal }
+            guard !pods.isEmpty else {
+                throw Failure(message: "unable to calculate ready pods: no pods returned by selector while calculating replica count")
+            }
+            var readyPodCount = 0
+            for pod in pods where pod.phase == .running && pod.isReady { readyPodCount += 1 }
+            let replicaCount = usageRatio * Double(readyPodCount)
+            proposal.replicas = replicaCount > Double(Int32.max) ? Int32.max : GoArithmetic.ceilInt32(replicaCount)
+            proposal.readyPods = readyPodCount
+            proposal.outcome = .scaled
+        } else {
+            proposal.replicas = GoArithmetic.ceilInt32(usageRatio)
+            proposal.outcome = .fromZero
+        }
+        return proposal
+    }
+
+    // MARK: Inputs
+
+    private func podMetrics(
+        _ observation: MetricObservation, index: [String: Int], api: String, wrap: (String) -> String
+    ) throws(Failure) -> PodMetrics {
+        switch observation {
+        case .podValues(let pairs):
+            if pairs.isEmpty { throw Failure(message: wrap("no metrics returned from \(api) metrics API")) }
+            return PodMetrics(podCount: pods.count, samples: pairs, index: index)
+        case .error(let text):
+            throw Failure(message: wrap(text))
+        case .value, .values:
+            throw Failure(message: wrap("the observation holds no per-pod values"))
+        }
+    }
+
+    private func objectValue(
+        _ observation: MetricObservation, metricName: String, describedObject: CrossVersionObjectReference, namespace: String
+    ) throws(Failure) -> Int64 {
+        // Upstream's message puts its arguments in this order.
+        let wrap = { (text: String) in
+            "unable to get metric \(metricName): \(describedObject.kind) on \(namespace) \(describedObject.name)/\(text)"
+        }
+        switch observation {
+        case .value(let quantity): return quantity.milliValue
+        case .error(let text): throw Failure(message: wrap(text))
+        case .podValues, .values: throw Failure(message: wrap("the observation holds no object value"))
+        }
+    }
+
+    private func externalValues(
+        _ observation: MetricObservation, metricName: String, selector: LabelSelector?, namespace: String
+    ) throws(Failure) -> [Int64] {
+        let wrap = { (text: String) in
+            "unable to get external metric \(namespace)/\(metricName)/\(LabelSelector.goDescription(selector)): \(text)"
+        }
+        switch observation {
+        case .values(let quantities):
+            if quantities.isEmpty { throw Failure(message: wrap("no metrics returned from external metrics API")) }
+            return quantities.map(\.milliValue)
+        case .error(let text): throw Failure(message: wrap(text))
+        case .podValues, .value: throw Failure(message: wrap("the observation holds no external values"))
+        }
+    }
+
+    /// `calculateRequests`: each pod's request for the resource, summed over its containers and
+    /// restartable init containers, or the named container's alone.
+    private func calculateRequests(container: String?, resource: String) throws(Failure) -> [Int64] {
+        var requests: [Int64] = []
+        requests.reserveCapacity(pods.count)
+        for pod in pods {
+            var request: Int64 = 0
+            var found = false
+            for containerSpec in pod.containers {
+                if try add(containerSpec, pod: pod) { found = true; break }
+            }
+            if !found {
+                for initContainer in pod.initContainers where initContainer.restartPolicy == "Always" {
+                    if try add(initContainer, pod: pod) { found = true; break }
+                }
+            }
+            if let container, !found {
+                throw Failure(message: "container \(container) not found in Pod \(pod.name)")
+            }
+            requests.append(request)
+
+            /// Adds one container's request; true when it was the named container.
+            func add(_ candidate: Container, pod: Pod) throws(Failure) -> Bool {
+                if container == nil || container == candidate.name {
+                    guard let value = candidate.requests[resource] else {
+                        throw Failure(message: "missing request for \(resource) in container \(candidate.name) of Pod \(pod.name)")
+                    }
+                    request = request &+ value
+                }
+                return container == candidate.name
+            }
+        }
+        return requests
+    }
+
+    private func remove(_ positions: [Int], from metrics: inout PodMetrics) {
+        for position in positions { metrics.values[position] = nil }
+    }
+
+    /// `GetResourceUtilizationRatio`: superfluous samples (no request) are skipped.
+    private func resourceUtilizationRatio(
+        _ metrics: PodMetrics, _ requests: [Int64], _ targetUtilization: Int32
+    ) throws(Failure) -> (Double, Int32, Int64) {
+        var metricsTotal: Int64 = 0
+        var requestsTotal: Int64 = 0
+        var entries: Int64 = 0
+        for (position, value) in metrics.values.enumerated() {
+            guard let value else { continue }
+            metricsTotal = metricsTotal &+ value
+            requestsTotal = requestsTotal &+ requests[position]
+            entries += 1
+        }
+        if requestsTotal == 0 {
+            throw Failure(message: "no metrics returned matched known pods")
+        }
+        let utilization = Int32(truncatingIfNeeded: (metricsTotal &* 100) / requestsTotal)
+        return (Double(utilization) / Double(targetUtilization), utilization, metricsTotal / entries)
+    }
+
+    /// `GetMetricUsageRatio`: the average over every sample, superfluous ones included.
+    private func metricUsageRatio(_ metrics: PodMetrics, _ targetUsage: Int64) -> (Double, Int64) {
+        var metricsTotal: Int64 = 0
+        for value in metrics.values { if let value { metricsTotal = metricsTotal &+ value } }
+        for value in metrics.superfluous { metricsTotal = metricsTotal &+ value }
+        let usage = metricsTotal / Int64(metrics.count)
+        return (Double(usage) / Double(targetUsage), usage)
+    }
+}
+
+extension ReplicaCalculator.Proposal {
+    mutating func count(_ groups: PodGroups) {
+        readyPods = groups.readyPodCount
+        unreadyPods = groups.unready.count
+        missingPods = groups.missing.count
+        ignoredPods = groups.ignored.count
+    }
+}

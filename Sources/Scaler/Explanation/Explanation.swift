@@ -1,0 +1,139 @@
+/// Turns a decision's trace into short sentences a person reads in `tidepool status` and
+/// `replay`: each metric's proposal, the stabilization, the limit that applied, the result.
+enum Explanation {
+    static func render(_ trace: DecisionTrace, decision: Decision) -> [String] {
+        var lines: [String] = []
+        let current = decision.currentReplicas
+        switch trace.branch {
+        case .scalingDisabled:
+            lines.append("Scaling is disabled: the target has 0 replicas and minReplicas is above 0.")
+            return lines
+        case .aboveMaximum(let maxReplicas):
+            lines.append("\(current) replicas is above maxReplicas \(maxReplicas): scaling to \(maxReplicas) without consulting metrics.")
+            return lines
+        case .belowMinimum(let minReplicas):
+            lines.append("\(current) replicas is below minReplicas \(minReplicas): scaling to \(minReplicas) without consulting metrics.")
+            return lines
+        case .metrics, .metricsFailed:
+            break
+        }
+
+        for result in trace.metrics { lines.append(describe(result, current: current, tolerances: trace.tolerances)) }
+
+        if case .metricsFailed(let invalid, let total) = trace.branch {
+            if invalid >= total {
+                lines.append("No metric could be computed, so nothing changes this cycle (\(current) replicas).")
+            } else {
+                lines.append("\(invalid) of \(total) metrics could not be computed and the others would scale down; "
+                    + "an invalid metric never allows a scale-down, so nothing changes (\(current) replicas).")
+            }
+            return lines
+        }
+
+        if let recommendation = decision.recommendation, trace.metrics.count > 1 {
+            lines.append("The highest proposal wins: \(recommendation) replicas.")
+        }
+
+        if let stabilization = trace.stabilization, stabilization.output != stabilization.input {
+            if stabilization.output > stabilization.input {
+                lines.append("Scale-down stabilization holds \(stabilization.output) instead of \(stabilization.input): "
+                    + "that is the highest recommendation of the last \(stabilization.downWindowSeconds)s.")
+            } else {
+                lines.append("Scale-up stabilization holds \(stabilization.output) instead of \(stabilization.input): "
+                    + "that is the lowest recommendation of the last \(stabilization.upWindowSeconds)s.")
+            }
+        }
+
+        if let limit = trace.limit, limit.output != limit.input {
+            switch limit.reason {
+            case "ScaleUpLimit":
+                if let select = limit.selectPolicy {
+                    lines.append("The scale-up policies (\(policies(limit.policies, select))) allow at most \(limit.output) now, so \(limit.output) instead of \(limit.input).")
+                } else {
+                    lines.append("A single step may at most double the replicas (or reach 4): \(limit.output) instead of \(limit.input).")
+                }
+            case "ScaleDownLimit":
+                if let select = limit.selectPolicy {
+                    lines.append("The scale-down policies (\(policies(limit.policies, select))) allow no fewer than \(limit.output) now, so \(limit.output) instead of \(limit.input).")
+                }
+            case "TooManyReplicas":
+                lines.append("Clamped to maxReplicas: \(limit.output) instead of \(limit.input).")
+            case "TooFewReplicas":
+                lines.append("Raised to minReplicas: \(limit.output) instead of \(limit.input).")
+            default:
+                break
+            }
+        } else if let limit = trace.limit, limit.selectPolicy == .disabled, limit.input != current {
+            lines.append("Scaling in this direction is disabled by selectPolicy Disabled.")
+        }
+
+        if decision.rescale {
+            lines.append("Scaling from \(current) to \(decision.desiredReplicas) replicas.")
+        } else {
+            lines.append("Keeping \(current) replicas.")
+        }
+        return lines
+    }
+
+    private static func describe(_ result: DecisionTrace.MetricResult, current: Int32, tolerances: Tolerances) -> String {
+        let name = result.spec.displayName
+        guard let replicas = result.replicas else {
+            return "\(name): not computed: \(result.error ?? "unknown error")."
+        }
+        var sentence = "\(name): \(measured(result.status, target: result.spec.target))"
+        if let ratio = result.usageRatio, ratio.isFinite {
+            sentence += ", ratio \(format(ratio))"
+        }
+        switch result.outcome {
+        case "withinTolerance"?:
+            sentence += ", within the tolerance (\(tolerances)): proposes keeping \(replicas)."
+        case "directionReversed"?:
+            sentence += "; counting the \(podsNote(result)) would reverse the direction, so it proposes keeping \(replicas)."
+        case "rebalanced"?:
+            sentence += "; with the \(podsNote(result)) counted conservatively it proposes \(replicas)."
+        case "fromZero"?:
+            sentence += ", from zero: proposes \(replicas)."
+        default:
+            if result.readyPods > 0, case .resource = result.spec {
+                sentence += " over \(result.readyPods) ready pods: proposes \(replicas)."
+            } else {
+                sentence += ": proposes \(replicas)."
+            }
+        }
+        return sentence
+    }
+
+    private static func podsNote(_ result: DecisionTrace.MetricResult) -> String {
+        var parts: [String] = []
+        if result.unreadyPods > 0 { parts.append("\(result.unreadyPods) unready pod\(result.unreadyPods == 1 ? "" : "s")") }
+        if result.missingPods > 0 { parts.append("\(result.missingPods) pod\(result.missingPods == 1 ? "" : "s") without a metric") }
+        return parts.isEmpty ? "other pods" : parts.joined(separator: " and ")
+    }
+
+    private static func measured(_ status: MetricStatus, target: MetricTarget?) -> String {
+        if let utilization = status.averageUtilization, let percent = target?.averageUtilization {
+            return "\(utilization)% of request (target \(percent)%)"
+        }
+        if let average = status.averageValue {
+            let goal = target?.averageValue.map { " (target \($0))" } ?? ""
+            return "\(Quantity.canonical(milli: average)) per pod\(goal)"
+        }
+        if let value = status.value {
+            let goal = target?.value.map { " (target \($0))" } ?? ""
+            return "\(Quantity.canonical(milli: value))\(goal)"
+        }
+        return "measured"
+    }
+
+    private static func policies(_ policies: [HPAScalingPolicy], _ select: ScalingPolicySelect) -> String {
+        let list = policies.map { policy in
+            policy.type == .pods ? "\(policy.value) pods per \(policy.periodSeconds)s" : "\(policy.value)% per \(policy.periodSeconds)s"
+        }
+        return "\(select.name) of " + list.joined(separator: ", ")
+    }
+
+    private static func format(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return "\(rounded)"
+    }
+}

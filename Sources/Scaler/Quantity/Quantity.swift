@@ -1,0 +1,231 @@
+/// A Kubernetes resource quantity ("500m", "1Gi", "1k", "2.5", "1e3").
+///
+/// The algorithm works in milli-units, as upstream's `Quantity.MilliValue()` does:
+/// `ceil(q * 1000)` rounded away from zero, here saturating at the ends of `Int64`
+/// where upstream would overflow.
+///
+/// ```swift
+/// let cpu = try Quantity(parsing: "500m")
+/// cpu.milliValue                   // 500
+/// Quantity.canonical(milli: 1500)  // "1500m"
+/// ```
+public struct Quantity: Sendable, Hashable, CustomStringConvertible {
+    /// `ceil(value * 1000)`, away from zero, saturated to `Int64`.
+    public let milliValue: Int64
+    /// The value as upstream's `AsApproximateFloat64` computes it (used for tolerances).
+    public let approximateDouble: Double
+
+    public init(milli: Int64) {
+        self.milliValue = milli
+        self.approximateDouble = Double(milli) / 1000
+    }
+
+    /// The canonical text of this quantity, as `resource.NewMilliQuantity(v, DecimalSI).String()`.
+    public var description: String { Quantity.canonical(milli: milliValue) }
+
+    /// Parses Kubernetes quantity text: a signed decimal number with an optional binary
+    /// suffix (Ki..Ei), decimal suffix (n, u, m, k, M, G, T, P, E) or exponent (e3, E-2).
+    public init(parsing text: String) throws(QuantityError) {
+        var text = text
+        let parsed = try text.withUTF8 { bytes in
+            Result { () throws(QuantityError) in try QuantityParser.parse(bytes) }
+        }.get()
+        self.milliValue = parsed.milli
+        self.approximateDouble = parsed.approximate
+    }
+
+    /// Formats milli-units the way upstream's DecimalSI canonical form does: the mantissa
+    /// loses its trailing zeros, the exponent is brought to a multiple of three, and the
+    /// exponent is named by its SI suffix ("1500m", "10", "5k").
+    public static func canonical(milli: Int64) -> String {
+        if milli == 0 { return "0" }
+        var amount = milli
+        var exponent = -3
+        while amount % 10 == 0 {
+            amount /= 10
+            exponent += 1
+        }
+        switch exponent % 3 {
+        case 1, -2:
+            amount *= 10
+            exponent -= 1
+        case 2, -1:
+            amount *= 100
+            exponent -= 2
+        default:
+            break
+        }
+        let suffix: String
+        switch exponent {
+        case -3: suffix = "m"
+        case 0: suffix = ""
+        case 3: suffix = "k"
+        case 6: suffix = "M"
+        case 9: suffix = "G"
+        case 12: suffix = "T"
+        case 15: suffix = "P"
+        case 18: suffix = "E"
+        default: suffix = "e\(exponent)"
+        }
+        return "\(amount)\(suffix)"
+    }
+}
+
+/// Why a text is not a quantity.
+public struct QuantityError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let text: String
+    public var description: String { "\"\(text)\" is not a quantity" }
+}
+
+/// Byte-level quantity parser. Kept apart so `Quantity` reads as a value type.
+enum QuantityParser {
+    struct Parsed {
+        var milli: Int64
+        var approximate: Double
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(QuantityError) -> Parsed {
+        let fail = { QuantityError(text: String(decoding: bytes, as: UTF8.self)) }
+        var index = 0
+        let count = bytes.count
+        var negative = false
+        if index < count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        // Mantissa digits, the decimal point folded into a power of ten.
+        var mantissa: UInt128 = 0
+        var exponent10 = 0
+        var digitCount = 0
+        var droppedNonZero = false
+        var sawPoint = false
+        while index < count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ".") {
+                if sawPoint { throw fail() }
+                sawPoint = true
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digitCount += 1
+                let digit = UInt128(byte - UInt8(ascii: "0"))
+                if mantissa < UInt128(10_000_000_000_000_000_000) * 1_000_000_000_000_000 {
+                    mantissa = mantissa * 10 + digit
+                    if sawPoint { exponent10 -= 1 }
+                } else {
+                    // Beyond 37 significant digits: keep the magnitude, remember the remainder.
+                    if digit != 0 { droppedNonZero = true }
+                    if !sawPoint { exponent10 += 1 }
+                }
+            } else {
+                break
+            }
+            index += 1
+        }
+        if digitCount == 0 { throw fail() }
+
+        // Suffix.
+        var exponent2 = 0
+        let rest = count - index
+        if rest > 0 {
+            let first = bytes[index]
+            if rest == 2 && bytes[index + 1] == UInt8(ascii: "i") {
+                switch first {
+                case UInt8(ascii: "K"): exponent2 = 10
+                case UInt8(ascii: "M"): exponent2 = 20
+                case UInt8(ascii: "G"): exponent2 = 30
+                case UInt8(ascii: "T"): exponent2 = 40
+                case UInt8(ascii: "P"): exponent2 = 50
+                case UInt8(ascii: "E"): exponent2 = 60
+                default: throw fail()
+                }
+            } else if first == UInt8(ascii: "e") || first == UInt8(ascii: "E"), rest > 1 {
+                var position = index + 1
+                var exponentNegative = false
+                if bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                    exponentNegative = bytes[position] == UInt8(ascii: "-")
+                    position += 1
+                }
+                if position >= count { throw fail() }
+                var value = 0
+                while position < count {
+                    let byte = bytes[position]
+                    guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { throw fail() }
+                    value = min(value * 10 + Int(byte - UInt8(ascii: "0")), 10_000)
+                    position += 1
+                }
+                exponent10 += exponentNegative ? -value : value
+            } else if rest == 1 {
+                switch first {
+                case UInt8(ascii: "n"): exponent10 -= 9
+                case UInt8(ascii: "u"): exponent10 -= 6
+                case UInt8(ascii: "m"): exponent10 -= 3
+                case UInt8(ascii: "k"): exponent10 += 3
+                case UInt8(ascii: "M"): exponent10 += 6
+                case UInt8(ascii: "G"): exponent10 += 9
+                case UInt8(ascii: "T"): exponent10 += 12
+                case UInt8(ascii: "P"): exponent10 += 15
+                case UInt8(ascii: "E"): exponent10 += 18
+                default: throw fail()
+                }
+            } else {
+                throw fail()
+            }
+        }
+
+        let approximate = approximateValue(mantissa: mantissa, exponent10: exponent10, exponent2: exponent2, negative: negative)
+        let magnitude = milliMagnitude(mantissa: mantissa, exponent10: exponent10 + 3, exponent2: exponent2, inexact: droppedNonZero)
+        let milli: Int64
+        if negative {
+            milli = magnitude > UInt128(Int64.max) ? Int64.min : -Int64(magnitude)
+        } else {
+            milli = magnitude > UInt128(Int64.max) ? Int64.max : Int64(magnitude)
+        }
+        return Parsed(milli: milli, approximate: approximate)
+    }
+
+    /// `mantissa * 10^exponent10 * 2^exponent2`, rounded up (away from zero), saturating.
+    private static func milliMagnitude(mantissa: UInt128, exponent10: Int, exponent2: Int, inexact: Bool) -> UInt128 {
+        let saturated = UInt128.max
+        var value = mantissa
+        if value == 0 { return 0 }
+        for _ in 0..<exponent2 {
+            if value > saturated / 2 { return saturated }
+            value *= 2
+        }
+        if exponent10 >= 0 {
+            for _ in 0..<exponent10 {
+                if value > saturated / 10 { return saturated }
+                value *= 10
+            }
+            return value
+        }
+        var remainderSeen = inexact
+        for _ in 0..<(-exponent10) {
+            if value == 0 { break }
+            if value % 10 != 0 { remainderSeen = true }
+            value /= 10
+        }
+        return remainderSeen ? value + 1 : value
+    }
+
+    /// As upstream's `AsApproximateFloat64`: the unscaled value times a power of ten.
+    private static func approximateValue(mantissa: UInt128, exponent10: Int, exponent2: Int, negative: Bool) -> Double {
+        var base = Double(mantissa)
+        if exponent2 > 0 { base *= Double(sign: .plus, exponent: exponent2, significand: 1) }
+        var result = base
+        if exponent10 != 0 {
+            result = base * power10(exponent10)
+        }
+        return negative ? -result : result
+    }
+
+    private static func power10(_ exponent: Int) -> Double {
+        // Exact for the table range, as Go's math.Pow10.
+        var result = 1.0
+        if exponent > 0 {
+            for _ in 0..<min(exponent, 400) { result *= 10 }
+            return result
+        }
+        for _ in 0..<min(-exponent, 400) { result *= 10 }
+        return 1 / result
+    }
+}

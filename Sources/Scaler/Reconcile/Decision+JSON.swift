@@ -1,0 +1,185 @@
+extension Decision {
+    /// The outcome as the spec's JSON object (one line, no trailing newline).
+    public func jsonBytes(includeExplanation: Bool = true) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 2048)
+        write(to: &writer, includeExplanation: includeExplanation)
+        return writer.bytes
+    }
+
+    public func jsonString(includeExplanation: Bool = true) -> String {
+        String(decoding: jsonBytes(includeExplanation: includeExplanation), as: UTF8.self)
+    }
+
+    public func write(to writer: inout JSONWriter, includeExplanation: Bool = true) {
+        writer.beginObject()
+        writer.key("currentReplicas"); writer.value(currentReplicas)
+        writer.key("desiredReplicas"); writer.value(desiredReplicas)
+        writer.key("rescale"); writer.value(rescale)
+        writer.key("reason"); writer.value(reason)
+        writer.key("conditions")
+        writer.beginArray()
+        for condition in conditions { condition.write(to: &writer) }
+        writer.endArray()
+        writer.key("currentMetrics")
+        writer.beginArray()
+        for status in currentMetrics ?? [] { status.write(to: &writer) }
+        writer.endArray()
+        writer.key("recommendation")
+        if let recommendation { writer.value(recommendation) } else { writer.valueNull() }
+        writer.key("lastScaleTime")
+        if let lastScaleTime { writer.value(lastScaleTime.rfc3339) } else { writer.valueNull() }
+        writer.key("history"); history.write(to: &writer)
+        if includeExplanation {
+            writer.key("explanation")
+            writer.beginArray()
+            for line in explanation { writer.value(line) }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+}
+
+extension HorizontalPodAutoscalerCondition {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("type"); writer.value(type.rawValue)
+        writer.key("status"); writer.value(statusText)
+        writer.key("reason"); writer.value(reason)
+        writer.key("message"); writer.value(message)
+        if let lastTransitionTime {
+            writer.key("lastTransitionTime"); writer.value(lastTransitionTime.rfc3339)
+        }
+        writer.endObject()
+    }
+}
+
+extension MetricStatus {
+    /// An autoscaling/v2 MetricStatus, quantities in canonical form.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("type"); writer.value(typeName)
+        switch source {
+        case .resource(let name):
+            writer.key("resource")
+            writer.beginObject()
+            writer.key("name"); writer.value(name)
+            writeCurrent(to: &writer)
+            writer.endObject()
+        case .containerResource(let name, let container):
+            writer.key("containerResource")
+            writer.beginObject()
+            writer.key("name"); writer.value(name)
+            writer.key("container"); writer.value(container)
+            writeCurrent(to: &writer)
+            writer.endObject()
+        case .pods(let metric):
+            writer.key("pods")
+            writer.beginObject()
+            writer.key("metric"); metric.write(to: &writer)
+            writeCurrent(to: &writer)
+            writer.endObject()
+        case .object(let describedObject, let metric):
+            writer.key("object")
+            writer.beginObject()
+            writer.key("describedObject")
+            (describedObject ?? CrossVersionObjectReference(kind: "", name: "")).write(to: &writer)
+            writer.key("metric"); metric.write(to: &writer)
+            writeCurrent(to: &writer)
+            writer.endObject()
+        case .external(let metric):
+            writer.key("external")
+            writer.beginObject()
+            writer.key("metric"); metric.write(to: &writer)
+            writeCurrent(to: &writer)
+            writer.endObject()
+        case .none:
+            break
+        }
+        writer.endObject()
+    }
+
+    private func writeCurrent(to writer: inout JSONWriter) {
+        writer.key("current")
+        writer.beginObject()
+        if let value { writer.key("value"); writer.value(Quantity.canonical(milli: value)) }
+        if let averageValue { writer.key("averageValue"); writer.value(Quantity.canonical(milli: averageValue)) }
+        if let averageUtilization { writer.key("averageUtilization"); writer.value(averageUtilization) }
+        writer.endObject()
+    }
+}
+
+extension CrossVersionObjectReference {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("kind"); writer.value(kind)
+        writer.key("name"); writer.value(name)
+        if !apiVersion.isEmpty { writer.key("apiVersion"); writer.value(apiVersion) }
+        writer.endObject()
+    }
+}
+
+extension MetricIdentifier {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("name"); writer.value(name)
+        if let selector {
+            writer.key("selector")
+            writer.beginObject()
+            if !selector.matchLabels.isEmpty {
+                writer.key("matchLabels")
+                writer.beginObject()
+                for (key, value) in selector.matchLabels { writer.key(key); writer.value(value) }
+                writer.endObject()
+            }
+            if !selector.matchExpressions.isEmpty {
+                writer.key("matchExpressions")
+                writer.beginArray()
+                for requirement in selector.matchExpressions {
+                    writer.beginObject()
+                    writer.key("key"); writer.value(requirement.key)
+                    writer.key("operator"); writer.value(requirement.operator)
+                    writer.key("values")
+                    writer.beginArray()
+                    for value in requirement.values { writer.value(value) }
+                    writer.endArray()
+                    writer.endObject()
+                }
+                writer.endArray()
+            }
+            writer.endObject()
+        }
+        writer.endObject()
+    }
+}
+
+extension ScaleHistory {
+    /// The same shape the case reads, so an outcome's history feeds the next case.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("recommendations")
+        if let recommendations {
+            writer.beginArray()
+            for recommendation in recommendations {
+                writer.beginObject()
+                writer.key("timestamp"); writer.value(recommendation.timestamp.rfc3339)
+                writer.key("replicas"); writer.value(recommendation.replicas)
+                writer.endObject()
+            }
+            writer.endArray()
+        } else {
+            writer.valueNull()
+        }
+        for (key, events) in [("scaleUpEvents", scaleUpEvents), ("scaleDownEvents", scaleDownEvents)] {
+            writer.key(key)
+            writer.beginArray()
+            for event in events {
+                writer.beginObject()
+                writer.key("timestamp"); writer.value(event.timestamp.rfc3339)
+                writer.key("change"); writer.value(event.change)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+}

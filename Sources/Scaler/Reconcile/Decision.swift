@@ -1,0 +1,79 @@
+/// The outcome of one reconcile: what the controller writes, the conditions it sets, the
+/// history it keeps, and the facts behind the decision for a person to read.
+public struct Decision: Sendable {
+    public var currentReplicas: Int32
+    /// What the controller writes (or leaves) on the scale subresource.
+    public var desiredReplicas: Int32
+    public var rescale: Bool
+    /// Upstream's rescale reason ("cpu resource utilization (percentage of request) above
+    /// target"), or the error that stopped this cycle.
+    public var reason: String
+    public var conditions: [HorizontalPodAutoscalerCondition]
+    /// One per spec metric; nil when no metric was computed this cycle.
+    public var currentMetrics: [MetricStatus]?
+    /// The pre-normalized proposal, max over metrics; nil when metrics were not consulted.
+    public var recommendation: Int32?
+    public var history: ScaleHistory
+    /// `now` when this decision rescaled.
+    public var lastScaleTime: Timestamp?
+    /// Structured facts for `explanation`.
+    public var trace: DecisionTrace
+
+    /// Short sentences a person reads: each metric's proposal, what stabilization did, which
+    /// policy limited the change, the clamp. Rendered on demand: the batch path pays for it
+    /// only when it prints it.
+    public var explanation: [String] { Explanation.render(trace, decision: self) }
+}
+
+/// What happened at each step of one reconcile, kept as data.
+public struct DecisionTrace: Sendable {
+    public enum Branch: Sendable, Equatable {
+        /// Target at zero replicas and minReplicas above zero.
+        case scalingDisabled
+        case aboveMaximum(maxReplicas: Int32)
+        case belowMinimum(minReplicas: Int32)
+        /// Metrics were computed and the result normalized.
+        case metrics
+        /// Metrics failed hard: no scaling this cycle.
+        case metricsFailed(invalid: Int, total: Int)
+    }
+
+    public struct MetricResult: Sendable {
+        public var spec: MetricSpec
+        public var status: MetricStatus
+        /// nil when this metric failed.
+        public var replicas: Int32?
+        public var usageRatio: Double?
+        public var outcome: String?
+        public var readyPods = 0
+        public var unreadyPods = 0
+        public var missingPods = 0
+        public var ignoredPods = 0
+        public var error: String?
+    }
+
+    public struct Stabilization: Sendable {
+        public var behaviorPath: Bool
+        public var input: Int32
+        public var output: Int32
+        public var upWindowSeconds: Int32
+        public var downWindowSeconds: Int32
+    }
+
+    public struct Limit: Sendable {
+        public var reason: String
+        public var input: Int32
+        public var output: Int32
+        /// The policies of the direction in force (behavior path only).
+        public var selectPolicy: ScalingPolicySelect?
+        public var policies: [HPAScalingPolicy]
+        /// The rate limit computed from policies and events (behavior path), or the legacy cap.
+        public var rateLimit: Int32?
+    }
+
+    public var branch: Branch = .metrics
+    public var tolerances: Tolerances = Tolerances(scaleDown: 0.1, scaleUp: 0.1)
+    public var metrics: [MetricResult] = []
+    public var stabilization: Stabilization?
+    public var limit: Limit?
+}
