@@ -94,8 +94,8 @@ enum Explanation {
         case "fromZero"?:
             sentence += ", from zero: proposes \(replicas)."
         default:
-            if result.readyPods > 0, case .resource = result.spec {
-                sentence += " over \(result.readyPods) ready pods: proposes \(replicas)."
+            if result.readyPods > 0 {
+                sentence += " over \(result.readyPods) ready pod\(result.readyPods == 1 ? "" : "s"): proposes \(replicas)."
             } else {
                 sentence += ": proposes \(replicas)."
             }
@@ -115,12 +115,12 @@ enum Explanation {
             return "\(utilization)% of request (target \(percent)%)"
         }
         if let average = status.averageValue {
-            let goal = target?.averageValue.map { " (target \($0))" } ?? ""
-            return "\(Quantity.canonical(milli: average)) per pod\(goal)"
+            let goal = target?.averageValue.map { " (target \(Quantity.decimal(milli: $0.milliValue)))" } ?? ""
+            return "\(Quantity.decimal(milli: average)) per pod\(goal)"
         }
         if let value = status.value {
-            let goal = target?.value.map { " (target \($0))" } ?? ""
-            return "\(Quantity.canonical(milli: value))\(goal)"
+            let goal = target?.value.map { " (target \(Quantity.decimal(milli: $0.milliValue)))" } ?? ""
+            return "\(Quantity.decimal(milli: value))\(goal)"
         }
         return "measured"
     }

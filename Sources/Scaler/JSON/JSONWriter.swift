@@ -9,6 +9,13 @@ public struct JSONWriter {
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Appends a byte outside any JSON structure (a record separator), resetting the state.
+    public mutating func appendRaw(_ byte: UInt8) {
+        bytes.append(byte)
+        needsComma = [false]
+        pendingKey = false
+    }
+
     private mutating func separate() {
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
@@ -148,5 +155,12 @@ public struct JSONWriter {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONWriter {
+    /// Ends a JSON Lines record.
+    public mutating func newline() {
+        appendRaw(UInt8(ascii: "\n"))
     }
 }

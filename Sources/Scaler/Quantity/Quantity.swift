@@ -23,6 +23,19 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
     /// The canonical text of this quantity, as `resource.NewMilliQuantity(v, DecimalSI).String()`.
     public var description: String { Quantity.canonical(milli: milliValue) }
 
+    /// Plain decimal text for people: 1792500 milli is "1792.5", 250 milli is "0.25".
+    public static func decimal(milli: Int64) -> String {
+        let sign = milli < 0 ? "-" : ""
+        let magnitude = milli.magnitude
+        let whole = magnitude / 1000
+        let fraction = magnitude % 1000
+        if fraction == 0 { return "\(sign)\(whole)" }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(sign)\(whole).\(digits)"
+    }
+
     /// Parses Kubernetes quantity text: a signed decimal number with an optional binary
     /// suffix (Ki..Ei), decimal suffix (n, u, m, k, M, G, T, P, E) or exponent (e3, E-2).
     public init(parsing text: String) throws(QuantityError) {

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Tidepool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tidepool",
+        abstract: "An autoscaler for MCP servers, faithful to the Kubernetes HorizontalPodAutoscaler.",
+        version: "0.1.0",
+        subcommands: [Evaluate.self]
+    )
+}
