@@ -376,6 +376,8 @@ enum CaseDecoding {
     static func observation(_ value: JSONValue, defaultTimestamp: Timestamp? = nil) throws(CaseError) -> MetricObservation {
         let fields = try FieldReader(value, allowing: ["podValues", "value", "values", "error"])
         let present = fields.object.entries.map(\.key)
+        // `{}` says nothing was observed, like null.
+        if present.isEmpty { return .error("no value was observed for this metric") }
         guard present.count == 1 else {
             throw CaseError(present.isEmpty
                 ? "needs one of podValues, value, values or error"
