@@ -4,7 +4,7 @@
 /// Invariant: `values.count == pods.count`; `values[i]` is pod i's sample in milli-units, or
 /// nil when the pod has no metric (or its metric was removed). `superfluous` holds samples
 /// naming no pod: upstream keeps those in its map, so they count in averages and lengths.
-struct PodMetrics {
+struct PodMetrics: Sendable {
     var values: [Int64?]
     var samples: [PodSample?]
     var superfluous: [Int64]

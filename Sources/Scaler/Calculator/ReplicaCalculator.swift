@@ -17,25 +17,11 @@ struct ReplicaCalculator {
         /// Percentage of request, for Utilization targets.
         var utilization: Int32?
         var usageRatio: Double
-        var outcome: Outcome
+        var outcome: ProposalOutcome
         var readyPods: Int = 0
         var unreadyPods: Int = 0
         var missingPods: Int = 0
         var ignoredPods: Int = 0
-    }
-
-    /// Which branch of the calculation decided the count.
-    enum Outcome: Equatable {
-        /// The ratio was within tolerance: keep the current count.
-        case withinTolerance
-        /// Scaled by the ratio over the ready pods.
-        case scaled
-        /// Unready or missing pods were given assumed values and the ratio recomputed.
-        case rebalanced
-        /// Rebalancing would have reversed the direction of the change: keep the current count.
-        case directionReversed
-        /// Scale from zero: the ratio alone decides.
-        case fromZero
     }
 
     struct Failure: Error {
@@ -46,10 +32,10 @@ struct ReplicaCalculator {
 
     /// `GetResourceReplicas`: a Utilization target, in percent of the pods' requests.
     func resourceReplicas(
-        currentReplicas: Int32, targetUtilization: Int32, resource: String, container: String?,
-        tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+        currentReplicas: Int32, targetUtilization: Int32, resource: String, requestTotals: RequestTotals?,
+        tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        var metrics = try podMetrics(observation, index: index, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
+        var metrics = try podMetrics(observation, prepared: prepared, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
         guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
 
         let groups = PodGroups(pods: pods, metrics: metrics, isCPU: resource == "cpu", now: now,
@@ -60,7 +46,12 @@ struct ReplicaCalculator {
             throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
         }
 
-        let requests = try calculateRequests(container: container, resource: resource)
+        let requests: [Int64]
+        switch requestTotals {
+        case .totals(let totals)?: requests = totals
+        case .failure(let message)?: throw Failure(message: message)
+        case nil: throw Failure(message: "no requests were prepared for resource \(resource)")
+        }
         let (usageRatio, utilization, rawUtilization) = try resourceUtilizationRatio(metrics, requests, targetUtilization)
         var proposal = Proposal(replicas: currentReplicas, usage: rawUtilization, utilization: utilization,
                                 usageRatio: usageRatio, outcome: .withinTolerance)
@@ -99,9 +90,9 @@ struct ReplicaCalculator {
     /// `GetRawResourceReplicas`: an AverageValue target for a resource.
     func rawResourceReplicas(
         currentReplicas: Int32, targetUsage: Int64, resource: String,
-        tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+        tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        let metrics = try podMetrics(observation, index: index, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
+        let metrics = try podMetrics(observation, prepared: prepared, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
         return try plainMetricReplicas(metrics, currentReplicas: currentReplicas, targetUsage: targetUsage,
                                        tolerances: tolerances, isCPU: resource == "cpu")
     }
@@ -109,9 +100,9 @@ struct ReplicaCalculator {
     /// `GetMetricReplicas`: a Pods metric with an AverageValue target.
     func metricReplicas(
         currentReplicas: Int32, targetUsage: Int64, metricName: String,
-        tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+        tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        let metrics = try podMetrics(observation, index: index, api: "custom") { "unable to get metric \(metricName): \($0)" }
+        let metrics = try podMetrics(observation, prepared: prepared, api: "custom") { "unable to get metric \(metricName): \($0)" }
         return try plainMetricReplicas(metrics, currentReplicas: currentReplicas, targetUsage: targetUsage,
                                        tolerances: tolerances, isCPU: false)
     }
@@ -207,7 +198,7 @@ struct ReplicaCalculator {
         let usage = try objectValue(observation, metricName: metricName, describedObject: describedObject, namespace: namespace)
         var replicaCount = statusReplicas
         let usageRatio = Double(usage) / (Double(targetAverageUsage) * Double(replicaCount))
-        var outcome = Outcome.withinTolerance
+        var outcome = ProposalOutcome.withinTolerance
         if !tolerances.isWithin(usageRatio) {
             replicaCount = GoArithmetic.ceilInt32(Double(usage) / Double(targetAverageUsage))
             outcome = .scaled
@@ -252,7 +243,7 @@ struct ReplicaCalculator {
         }
         var replicaCount = statusReplicas
         let usageRatio = Double(usage) / (Double(targetUsagePerPod) * Double(replicaCount))
-        var outcome = Outcome.withinTolerance
+        var outcome = ProposalOutcome.withinTolerance
         if !tolerances.isWithin(usageRatio) {
             let result = (Double(usage) / Double(targetUsagePerPod)).rounded(.up)
             replicaCount = result > Double(Int32.max) ? Int32.max : GoArithmetic.int32(result)
@@ -294,12 +285,12 @@ struct ReplicaCalculator {
     // MARK: Inputs
 
     private func podMetrics(
-        _ observation: MetricObservation, index: [String: Int], api: String, wrap: (String) -> String
+        _ observation: MetricObservation, prepared: PodMetrics?, api: String, wrap: (String) -> String
     ) throws(Failure) -> PodMetrics {
         switch observation {
         case .podValues(let pairs):
             if pairs.isEmpty { throw Failure(message: wrap("no metrics returned from \(api) metrics API")) }
-            return PodMetrics(podCount: pods.count, samples: pairs, index: index)
+            return prepared ?? PodMetrics(podCount: pods.count, samples: pairs, index: [:])
         case .error(let text):
             throw Failure(message: wrap(text))
         case .value, .values:
@@ -334,41 +325,6 @@ struct ReplicaCalculator {
         case .error(let text): throw Failure(message: wrap(text))
         case .podValues, .value: throw Failure(message: wrap("the observation holds no external values"))
         }
-    }
-
-    /// `calculateRequests`: each pod's request for the resource, summed over its containers and
-    /// restartable init containers, or the named container's alone.
-    private func calculateRequests(container: String?, resource: String) throws(Failure) -> [Int64] {
-        var requests: [Int64] = []
-        requests.reserveCapacity(pods.count)
-        for pod in pods {
-            var request: Int64 = 0
-            var found = false
-            for containerSpec in pod.containers {
-                if try add(containerSpec, pod: pod) { found = true; break }
-            }
-            if !found {
-                for initContainer in pod.initContainers where initContainer.restartPolicy == "Always" {
-                    if try add(initContainer, pod: pod) { found = true; break }
-                }
-            }
-            if let container, !found {
-                throw Failure(message: "container \(container) not found in Pod \(pod.name)")
-            }
-            requests.append(request)
-
-            /// Adds one container's request; true when it was the named container.
-            func add(_ candidate: Container, pod: Pod) throws(Failure) -> Bool {
-                if container == nil || container == candidate.name {
-                    guard let value = candidate.requests[resource] else {
-                        throw Failure(message: "missing request for \(resource) in container \(candidate.name) of Pod \(pod.name)")
-                    }
-                    request = request &+ value
-                }
-                return container == candidate.name
-            }
-        }
-        return requests
     }
 
     private func remove(_ positions: [Int], from metrics: inout PodMetrics) {
@@ -412,4 +368,18 @@ extension ReplicaCalculator.Proposal {
         missingPods = groups.missing.count
         ignoredPods = groups.ignored.count
     }
+}
+
+/// Which branch of a replica calculation decided the count.
+public enum ProposalOutcome: Sendable, Equatable {
+    /// The ratio was within tolerance: keep the current count.
+    case withinTolerance
+    /// Scaled by the ratio over the ready pods.
+    case scaled
+    /// Unready or missing pods were given assumed values and the ratio recomputed.
+    case rebalanced
+    /// Rebalancing would have reversed the direction of the change: keep the current count.
+    case directionReversed
+    /// Scale from zero: the ratio alone decides.
+    case fromZero
 }

@@ -10,21 +10,30 @@
 public struct ReconcileCase: Sendable {
     public var now: Timestamp
     public var metadata: ObjectMeta
-    public var spec: HorizontalPodAutoscalerSpec
+    public var spec: HorizontalPodAutoscalerSpec {
+        didSet { prepare() }
+    }
     /// The HPA's status conditions before this sync, so conditions keep upstream's order and
     /// transition times.
     public var previousConditions: [HorizontalPodAutoscalerCondition]
     public var scale: Scale
     public var pods: [Pod] {
-        didSet { podIndexByName = Self.index(pods) }
+        didSet {
+            podIndexByName = Self.index(pods)
+            prepare()
+        }
     }
     /// `metrics[i]` is what was observed for `spec.metrics[i]`.
-    public var metrics: [MetricObservation]
+    public var metrics: [MetricObservation] {
+        didSet { prepare() }
+    }
     public var history: ScaleHistory
     public var options: ControllerOptions
 
-    /// Pod name to its position in `pods`; derived once so every metric joins without rehashing.
+    /// Pod name to its position in `pods`.
     public private(set) var podIndexByName: [String: Int]
+    /// Derived from spec, pods and metrics whenever they change.
+    private(set) var prepared: PreparedInputs
 
     public init(
         now: Timestamp,
@@ -46,7 +55,13 @@ public struct ReconcileCase: Sendable {
         self.metrics = metrics
         self.history = history
         self.options = options
-        self.podIndexByName = Self.index(pods)
+        let index = Self.index(pods)
+        self.podIndexByName = index
+        self.prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: index)
+    }
+
+    private mutating func prepare() {
+        prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: podIndexByName)
     }
 
     private static func index(_ pods: [Pod]) -> [String: Int] {

@@ -18,7 +18,10 @@ enum Explanation {
             break
         }
 
-        for result in trace.metrics { lines.append(describe(result, current: current, tolerances: trace.tolerances)) }
+        for result in trace.metrics {
+            lines.append(describe(result, spec: decision.spec.metrics[result.index],
+                                  status: decision.currentMetrics?[result.index] ?? .none, tolerances: trace.tolerances))
+        }
 
         if case .metricsFailed(let invalid, let total) = trace.branch {
             if invalid >= total {
@@ -75,23 +78,25 @@ enum Explanation {
         return lines
     }
 
-    private static func describe(_ result: DecisionTrace.MetricResult, current: Int32, tolerances: Tolerances) -> String {
-        let name = result.spec.displayName
+    private static func describe(
+        _ result: DecisionTrace.MetricResult, spec: MetricSpec, status: MetricStatus, tolerances: Tolerances
+    ) -> String {
+        let name = spec.displayName
         guard let replicas = result.replicas else {
             return "\(name): not computed: \(result.error ?? "unknown error")."
         }
-        var sentence = "\(name): \(measured(result.status, target: result.spec.target))"
+        var sentence = "\(name): \(measured(status, target: spec.target))"
         if let ratio = result.usageRatio, ratio.isFinite {
             sentence += ", ratio \(format(ratio))"
         }
         switch result.outcome {
-        case "withinTolerance"?:
+        case .withinTolerance?:
             sentence += ", within the tolerance (\(tolerances)): proposes keeping \(replicas)."
-        case "directionReversed"?:
+        case .directionReversed?:
             sentence += "; counting the \(podsNote(result)) would reverse the direction, so it proposes keeping \(replicas)."
-        case "rebalanced"?:
+        case .rebalanced?:
             sentence += "; with the \(podsNote(result)) counted conservatively it proposes \(replicas)."
-        case "fromZero"?:
+        case .fromZero?:
             sentence += ", from zero: proposes \(replicas)."
         default:
             if result.readyPods > 0 {

@@ -7,7 +7,8 @@ public struct Decision: Sendable {
     public var rescale: Bool
     /// Upstream's rescale reason ("cpu resource utilization (percentage of request) above
     /// target"), or the error that stopped this cycle.
-    public var reason: String
+    public var rescaleReason: RescaleReason
+    public var reason: String { rescaleReason.description }
     public var conditions: [HorizontalPodAutoscalerCondition]
     /// One per spec metric; nil when no metric was computed this cycle.
     public var currentMetrics: [MetricStatus]?
@@ -16,6 +17,8 @@ public struct Decision: Sendable {
     public var history: ScaleHistory
     /// `now` when this decision rescaled.
     public var lastScaleTime: Timestamp?
+    /// The spec this decision was made for (the explanation names its metrics).
+    public var spec: HorizontalPodAutoscalerSpec
     /// Structured facts for `explanation`.
     public var trace: DecisionTrace
 
@@ -39,12 +42,12 @@ public struct DecisionTrace: Sendable {
     }
 
     public struct MetricResult: Sendable {
-        public var spec: MetricSpec
-        public var status: MetricStatus
+        /// The position in `spec.metrics` (and `currentMetrics`).
+        public var index: Int
         /// nil when this metric failed.
         public var replicas: Int32?
         public var usageRatio: Double?
-        public var outcome: String?
+        public var outcome: ProposalOutcome?
         public var readyPods = 0
         public var unreadyPods = 0
         public var missingPods = 0

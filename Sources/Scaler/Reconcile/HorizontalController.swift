@@ -24,7 +24,7 @@ public enum HorizontalController {
 
         var desiredReplicas: Int32 = 0
         var rescale = true
-        var rescaleReason = ""
+        var rescaleReason = RescaleReason.none
         var metricStatuses: [MetricStatus]?
         var recommendation: Int32?
 
@@ -35,11 +35,11 @@ public enum HorizontalController {
             trace.branch = .scalingDisabled
             conditions.set(.scalingActive, false, "ScalingDisabled", "scaling is disabled since the replica count of the target is zero")
         } else if currentReplicas > spec.maxReplicas {
-            rescaleReason = "Current number of replicas above Spec.MaxReplicas"
+            rescaleReason = .aboveMaximum
             desiredReplicas = spec.maxReplicas
             trace.branch = .aboveMaximum(maxReplicas: spec.maxReplicas)
         } else if currentReplicas < minReplicas {
-            rescaleReason = "Current number of replicas below Spec.MinReplicas"
+            rescaleReason = .belowMinimum
             desiredReplicas = minReplicas
             trace.branch = .belowMinimum(minReplicas: minReplicas)
         } else {
@@ -51,19 +51,19 @@ public enum HorizontalController {
                 let reference = "\(spec.scaleTargetRef.kind)/\(input.metadata.namespace)/\(spec.scaleTargetRef.name)"
                 return Decision(
                     currentReplicas: currentReplicas, desiredReplicas: currentReplicas, rescale: false,
-                    reason: "failed to compute desired number of replicas based on listed metrics for \(reference): \(computed.error ?? "")",
+                    rescaleReason: .failed("failed to compute desired number of replicas based on listed metrics for \(reference): \(computed.error ?? "")"),
                     conditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: nil,
-                    history: history, lastScaleTime: nil, trace: trace)
+                    history: history, lastScaleTime: nil, spec: spec, trace: trace)
             }
             recommendation = metricDesiredReplicas
 
-            var rescaleMetric = ""
+            var rescaleMetric: MetricLabel?
             if metricDesiredReplicas > desiredReplicas {
                 desiredReplicas = metricDesiredReplicas
                 rescaleMetric = computed.metricName
             }
-            if desiredReplicas > currentReplicas { rescaleReason = "\(rescaleMetric) above target" }
-            if desiredReplicas < currentReplicas { rescaleReason = "All metrics below target" }
+            if desiredReplicas > currentReplicas, let rescaleMetric { rescaleReason = .aboveTarget(rescaleMetric) }
+            if desiredReplicas < currentReplicas { rescaleReason = .allMetricsBelowTarget }
 
             let normalized: Normalization.Result
             if let behavior = spec.behavior {
@@ -85,7 +85,7 @@ public enum HorizontalController {
 
         var lastScaleTime: Timestamp?
         if rescale {
-            conditions.set(.ableToScale, true, "SucceededRescale", "the HPA controller was able to update the target scale to \(desiredReplicas)")
+            conditions.set(.ableToScale, true, "SucceededRescale", detail: .succeededRescale(desiredReplicas))
             Normalization.storeScaleEvent(history: &history, behavior: spec.behavior, previous: currentReplicas,
                                           new: desiredReplicas, options: input.options, now: now)
             lastScaleTime = now
@@ -94,15 +94,15 @@ public enum HorizontalController {
         }
 
         return Decision(
-            currentReplicas: currentReplicas, desiredReplicas: desiredReplicas, rescale: rescale, reason: rescaleReason,
+            currentReplicas: currentReplicas, desiredReplicas: desiredReplicas, rescale: rescale, rescaleReason: rescaleReason,
             conditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: recommendation,
-            history: history, lastScaleTime: lastScaleTime, trace: trace)
+            history: history, lastScaleTime: lastScaleTime, spec: spec, trace: trace)
     }
 
     struct ComputedMetrics {
         /// nil when no scaling can happen this cycle.
         var replicas: Int32?
-        var metricName: String
+        var metricName: MetricLabel?
         var statuses: [MetricStatus]
         var invalidCount: Int
         var error: String?
@@ -117,7 +117,7 @@ public enum HorizontalController {
         let specs = input.spec.metrics
         var statuses = [MetricStatus](repeating: .none, count: specs.count)
         var replicas: Int32 = 0
-        var metricName = ""
+        var metricName: MetricLabel?
         var invalidCount = 0
         var firstInvalidCondition: HorizontalPodAutoscalerCondition?
         var firstInvalidError: String?
@@ -129,13 +129,14 @@ public enum HorizontalController {
 
         for (index, spec) in specs.enumerated() {
             let observation = index < input.metrics.count ? input.metrics[index] : .error("no value was observed for this metric")
-            let result = computeReplicasForMetric(spec, observation: observation, input: input, calculator: calculator, tolerances: tolerances)
+            let result = computeReplicasForMetric(spec, metricIndex: index, observation: observation, input: input,
+                                                  calculator: calculator, tolerances: tolerances)
             switch result {
             case .success(let proposal):
                 statuses[index] = proposal.status
                 trace.metrics.append(DecisionTrace.MetricResult(
-                    spec: spec, status: proposal.status, replicas: proposal.replicas, usageRatio: proposal.calculation?.usageRatio,
-                    outcome: proposal.calculation.map { "\($0.outcome)" }, readyPods: proposal.calculation?.readyPods ?? 0,
+                    index: index, replicas: proposal.replicas, usageRatio: proposal.calculation?.usageRatio,
+                    outcome: proposal.calculation?.outcome, readyPods: proposal.calculation?.readyPods ?? 0,
                     unreadyPods: proposal.calculation?.unreadyPods ?? 0, missingPods: proposal.calculation?.missingPods ?? 0,
                     ignoredPods: proposal.calculation?.ignoredPods ?? 0, error: nil))
                 if replicas == 0 || proposal.replicas > replicas {
@@ -143,7 +144,7 @@ public enum HorizontalController {
                     metricName = proposal.metricName
                 }
             case .failure(let failure):
-                trace.metrics.append(DecisionTrace.MetricResult(spec: spec, status: .none, replicas: nil, error: failure.condition.message))
+                trace.metrics.append(DecisionTrace.MetricResult(index: index, replicas: nil, error: failure.condition.message))
                 if invalidCount == 0 {
                     firstInvalidCondition = failure.condition
                     firstInvalidError = failure.error
@@ -158,15 +159,15 @@ public enum HorizontalController {
         }
         if invalidCount >= specs.count || (invalidCount > 0 && replicas < input.scale.specReplicas) {
             if let firstInvalidCondition { conditions.set(firstInvalidCondition) }
-            return ComputedMetrics(replicas: nil, metricName: "", statuses: statuses, invalidCount: invalidCount, error: error)
+            return ComputedMetrics(replicas: nil, metricName: nil, statuses: statuses, invalidCount: invalidCount, error: error)
         }
-        conditions.set(.scalingActive, true, "ValidMetricFound", "the HPA was able to successfully calculate a replica count from \(metricName)")
+        if let metricName { conditions.set(.scalingActive, true, "ValidMetricFound", detail: .validMetricFound(metricName)) }
         return ComputedMetrics(replicas: replicas, metricName: metricName, statuses: statuses, invalidCount: invalidCount, error: error)
     }
 
     struct MetricProposal {
         var replicas: Int32
-        var metricName: String
+        var metricName: MetricLabel
         var status: MetricStatus
         var calculation: ReplicaCalculator.Proposal?
     }
@@ -186,13 +187,14 @@ public enum HorizontalController {
 
     /// `computeReplicasForMetric` and the `computeStatusFor*Metric` functions it dispatches to.
     static func computeReplicasForMetric(
-        _ spec: MetricSpec, observation: MetricObservation, input: ReconcileCase,
+        _ spec: MetricSpec, metricIndex: Int, observation: MetricObservation, input: ReconcileCase,
         calculator: ReplicaCalculator, tolerances: Tolerances
     ) -> Result<MetricProposal, MetricFailure> {
         let specReplicas = input.scale.specReplicas
         let statusReplicas = input.scale.statusReplicas
         let namespace = input.metadata.namespace
-        let index = input.podIndexByName
+        let prepared = input.prepared.podMetrics[metricIndex]
+        let requests = input.prepared.requests[metricIndex]
 
         switch spec {
         case .object(let describedObject, let metric, let target):
@@ -206,7 +208,7 @@ public enum HorizontalController {
                         currentReplicas: specReplicas, targetUsage: value.milliValue, metricName: metric.name,
                         describedObject: describedObject, namespace: namespace, tolerances: tolerances, observation: observation)
                     let status = MetricStatus(source: .object(describedObject: describedObject, metric: metric), value: proposal.usage)
-                    return .success(MetricProposal(replicas: proposal.replicas, metricName: "\(describedObject.kind) metric \(metric.name)",
+                    return .success(MetricProposal(replicas: proposal.replicas, metricName: .object(kind: describedObject.kind, name: metric.name),
                                                    status: status, calculation: proposal))
                 } catch {
                     return fail(error.message, error.message)
@@ -219,7 +221,7 @@ public enum HorizontalController {
                     let status = MetricStatus(source: .object(describedObject: nil, metric: metric), averageValue: proposal.usage)
                     // Upstream names this proposal as if it were external.
                     return .success(MetricProposal(replicas: proposal.replicas,
-                                                   metricName: "external metric \(metric.name)(\(LabelSelector.goDescription(metric.selector)))",
+                                                   metricName: .external(name: metric.name, selector: metric.selector),
                                                    status: status, calculation: proposal))
                 } catch {
                     return fail(error.message, "failed to get \(metric.name) object metric: \(error.message)")
@@ -237,9 +239,9 @@ public enum HorizontalController {
             do {
                 let proposal = try calculator.metricReplicas(
                     currentReplicas: specReplicas, targetUsage: averageValue.milliValue, metricName: metric.name,
-                    tolerances: tolerances, observation: observation, index: index)
+                    tolerances: tolerances, observation: observation, prepared: prepared)
                 let status = MetricStatus(source: .pods(metric: metric), averageValue: proposal.usage)
-                return .success(MetricProposal(replicas: proposal.replicas, metricName: "pods metric \(metric.name)",
+                return .success(MetricProposal(replicas: proposal.replicas, metricName: .pods(metric.name),
                                                status: status, calculation: proposal))
             } catch {
                 return .failure(MetricFailure(condition: unableToCompute("FailedGetPodsMetric", error.message),
@@ -248,8 +250,8 @@ public enum HorizontalController {
 
         case .resource(let name, let target):
             switch computeStatusForResourceMetricGeneric(
-                currentReplicas: specReplicas, target: target, resource: name, container: nil,
-                calculator: calculator, tolerances: tolerances, observation: observation, index: index)
+                currentReplicas: specReplicas, target: target, resource: name, container: nil, requests: requests,
+                calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
             {
             case .success(let generic):
                 let status = MetricStatus(source: .resource(name: name), averageValue: generic.proposal.usage,
@@ -264,8 +266,8 @@ public enum HorizontalController {
 
         case .containerResource(let name, let container, let target):
             switch computeStatusForResourceMetricGeneric(
-                currentReplicas: specReplicas, target: target, resource: name, container: container,
-                calculator: calculator, tolerances: tolerances, observation: observation, index: index)
+                currentReplicas: specReplicas, target: target, resource: name, container: container, requests: requests,
+                calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
             {
             case .success(let generic):
                 let status = MetricStatus(source: .containerResource(name: name, container: container),
@@ -279,7 +281,7 @@ public enum HorizontalController {
             }
 
         case .external(let metric, let target):
-            let metricName = "external metric \(metric.name)(\(LabelSelector.goDescription(metric.selector)))"
+            let metricName = MetricLabel.external(name: metric.name, selector: metric.selector)
             if let averageValue = target.averageValue {
                 do {
                     let proposal = try calculator.externalPerPodMetricReplicas(
@@ -316,20 +318,20 @@ public enum HorizontalController {
 
     struct GenericResourceProposal {
         var proposal: ReplicaCalculator.Proposal
-        var metricName: String
+        var metricName: MetricLabel
     }
 
     /// `computeStatusForResourceMetricGeneric`: an AverageValue target wins over a Utilization one.
     static func computeStatusForResourceMetricGeneric(
-        currentReplicas: Int32, target: MetricTarget, resource: String, container: String?,
-        calculator: ReplicaCalculator, tolerances: Tolerances, observation: MetricObservation, index: [String: Int]
+        currentReplicas: Int32, target: MetricTarget, resource: String, container: String?, requests: RequestTotals?,
+        calculator: ReplicaCalculator, tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) -> Result<GenericResourceProposal, GenericFailure> {
         if let averageValue = target.averageValue {
             do {
                 let proposal = try calculator.rawResourceReplicas(
                     currentReplicas: currentReplicas, targetUsage: averageValue.milliValue, resource: resource,
-                    tolerances: tolerances, observation: observation, index: index)
-                return .success(GenericResourceProposal(proposal: proposal, metricName: "\(resource) resource"))
+                    tolerances: tolerances, observation: observation, prepared: prepared)
+                return .success(GenericResourceProposal(proposal: proposal, metricName: .resourceAverage(resource)))
             } catch {
                 return .failure(GenericFailure("failed to get \(resource) usage: \(error.message)"))
             }
@@ -339,11 +341,10 @@ public enum HorizontalController {
         }
         do {
             let proposal = try calculator.resourceReplicas(
-                currentReplicas: currentReplicas, targetUtilization: targetUtilization, resource: resource, container: container,
-                tolerances: tolerances, observation: observation, index: index)
-            let metricName = container == nil
-                ? "\(resource) resource utilization (percentage of request)"
-                : "\(resource) container resource utilization (percentage of request)"
+                currentReplicas: currentReplicas, targetUtilization: targetUtilization, resource: resource, requestTotals: requests,
+                tolerances: tolerances, observation: observation, prepared: prepared)
+            let metricName: MetricLabel = container == nil
+                ? .resourceUtilization(resource) : .containerResourceUtilization(resource)
             return .success(GenericResourceProposal(proposal: proposal, metricName: metricName))
         } catch {
             return .failure(GenericFailure("failed to get \(resource) utilization: \(error.message)"))

@@ -1,0 +1,67 @@
+/// The joins every evaluation of a case needs, made once when the case is built: each
+/// metric's samples matched to pods by name, and each pod's request for the resources that
+/// Utilization targets divide by. A reconcile then works on arrays and never hashes a name.
+///
+/// Invariant: `podMetrics.count == requests.count == spec.metrics.count`.
+struct PreparedInputs: Sendable {
+    var podMetrics: [PodMetrics?]
+    var requests: [RequestTotals?]
+
+    init(spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], index: [String: Int]) {
+        podMetrics = []
+        requests = []
+        podMetrics.reserveCapacity(spec.metrics.count)
+        requests.reserveCapacity(spec.metrics.count)
+        for (position, metric) in spec.metrics.enumerated() {
+            if position < metrics.count, case .podValues(let samples) = metrics[position] {
+                podMetrics.append(PodMetrics(podCount: pods.count, samples: samples, index: index))
+            } else {
+                podMetrics.append(nil)
+            }
+            switch metric {
+            case .resource(let name, let target) where target.averageValue == nil:
+                requests.append(RequestTotals(pods: pods, resource: name, container: nil))
+            case .containerResource(let name, let container, let target) where target.averageValue == nil:
+                requests.append(RequestTotals(pods: pods, resource: name, container: container))
+            default:
+                requests.append(nil)
+            }
+        }
+    }
+}
+
+/// Upstream's `calculateRequests`: each pod's request for a resource, summed over its
+/// containers and restartable init containers, or the named container's alone; or the first
+/// error upstream would report.
+enum RequestTotals: Sendable {
+    case totals([Int64])
+    case failure(String)
+
+    init(pods: [Pod], resource: String, container: String?) {
+        var totals: [Int64] = []
+        totals.reserveCapacity(pods.count)
+        for pod in pods {
+            var request: Int64 = 0
+            var matched = false
+            let candidates = pod.containers + pod.initContainers.filter { $0.restartPolicy == "Always" }
+            for candidate in candidates where container == nil || container == candidate.name {
+                guard let value = candidate.requests[resource] else {
+                    self = .failure("missing request for \(resource) in container \(candidate.name) of Pod \(pod.name)")
+                    return
+                }
+                request = request &+ value
+                // Container names are unique inside a pod.
+                if container != nil {
+                    matched = true
+                    break
+                }
+            }
+            if let container, !matched {
+                self = .failure("container \(container) not found in Pod \(pod.name)")
+                return
+            }
+            totals.append(request)
+        }
+        self = .totals(totals)
+    }
+}
