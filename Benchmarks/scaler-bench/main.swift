@@ -79,6 +79,13 @@ case "evaluate":
     let evaluationRate = Double(evaluations) / elapsed
     let parseRate = Double(parses) / parseElapsed
     print("evaluations_per_second=\(Int(evaluationRate)) json_parses_per_second=\(Int(parseRate)) ratio=\(String(Double(Int(evaluationRate / parseRate * 100)) / 100)) checksum=\(checksum)")
+case "count":
+    // A fixed number of evaluations, for allocation counts under valgrind.
+    let count = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000
+    let reconcileCase = try ReconcileCase(json: benchmarkCase(variant: 1))
+    var checksum = 0
+    for _ in 0..<count { checksum &+= Int(HorizontalController.reconcile(reconcileCase).desiredReplicas) }
+    print("evaluations=\(count) checksum=\(checksum)")
 default:
     print("usage: scaler-bench evaluate [seconds] | make-batch N FILE")
 }

@@ -36,13 +36,61 @@ public struct HorizontalPodAutoscalerCondition: Sendable, Equatable {
 /// Upstream's `setConditionInList`: replace the condition of that type in place, or append
 /// it, so the list keeps the order in which each type was first set. The transition time
 /// moves only when the status changes.
+///
+/// Kept as one slot per type plus the order each was first set, so the several updates of one
+/// reconcile touch no array; `conditions` builds the list once.
 struct ConditionList {
-    private(set) var conditions: [HorizontalPodAutoscalerCondition]
+    private var ableToScale: HorizontalPodAutoscalerCondition?
+    private var scalingActive: HorizontalPodAutoscalerCondition?
+    private var scalingLimited: HorizontalPodAutoscalerCondition?
+    /// Invariant: `order.n` is the position of type n in the list, or -1 when unset.
+    private var order: (Int8, Int8, Int8) = (-1, -1, -1)
+    private var count: Int8 = 0
     let now: Timestamp
 
     init(_ previous: [HorizontalPodAutoscalerCondition], now: Timestamp) {
-        self.conditions = previous
         self.now = now
+        for condition in previous where self[condition.type] == nil {
+            self[condition.type] = condition
+            setOrder(condition.type)
+        }
+    }
+
+    private subscript(type: HorizontalPodAutoscalerCondition.ConditionType) -> HorizontalPodAutoscalerCondition? {
+        get {
+            switch type {
+            case .ableToScale: return ableToScale
+            case .scalingActive: return scalingActive
+            case .scalingLimited: return scalingLimited
+            }
+        }
+        set {
+            switch type {
+            case .ableToScale: ableToScale = newValue
+            case .scalingActive: scalingActive = newValue
+            case .scalingLimited: scalingLimited = newValue
+            }
+        }
+    }
+
+    private mutating func setOrder(_ type: HorizontalPodAutoscalerCondition.ConditionType) {
+        switch type {
+        case .ableToScale: order.0 = count
+        case .scalingActive: order.1 = count
+        case .scalingLimited: order.2 = count
+        }
+        count += 1
+    }
+
+    var conditions: [HorizontalPodAutoscalerCondition] {
+        var list: [HorizontalPodAutoscalerCondition] = []
+        list.reserveCapacity(Int(count))
+        for position in 0..<count {
+            if order.0 == position, let ableToScale { list.append(ableToScale) }
+            if order.1 == position, let scalingActive { list.append(scalingActive) }
+            if order.2 == position, let scalingLimited { list.append(scalingLimited) }
+        }
+        return list
     }
 
     mutating func set(_ type: HorizontalPodAutoscalerCondition.ConditionType, _ status: Bool, _ reason: String, _ message: String) {
@@ -50,13 +98,12 @@ struct ConditionList {
     }
 
     mutating func set(_ type: HorizontalPodAutoscalerCondition.ConditionType, _ status: Bool, _ reason: String, detail: ConditionMessage) {
-        if let index = conditions.firstIndex(where: { $0.type == type }) {
-            if conditions[index].status != status { conditions[index].lastTransitionTime = now }
-            conditions[index].status = status
-            conditions[index].reason = reason
-            conditions[index].detail = detail
+        if let existing = self[type] {
+            let transition = existing.status != status ? now : existing.lastTransitionTime
+            self[type] = HorizontalPodAutoscalerCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: transition)
         } else {
-            conditions.append(HorizontalPodAutoscalerCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: now))
+            self[type] = HorizontalPodAutoscalerCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: now)
+            setOrder(type)
         }
     }
 
@@ -65,41 +112,42 @@ struct ConditionList {
     }
 }
 
-/// An autoscaling/v2 MetricStatus: what one spec metric measured this cycle.
+/// An autoscaling/v2 MetricStatus: what one spec metric measured this cycle. The metric's
+/// names live in the spec entry at the same position; the status holds only the figures, so
+/// building it copies no strings.
 public struct MetricStatus: Sendable, Equatable {
-    public enum Source: Sendable, Equatable {
-        case resource(name: String)
-        case containerResource(name: String, container: String)
-        case pods(metric: MetricIdentifier)
-        /// `describedObject` is nil for AverageValue targets, which upstream leaves unset.
-        case object(describedObject: CrossVersionObjectReference?, metric: MetricIdentifier)
-        case external(metric: MetricIdentifier)
+    public enum Kind: Sendable, Equatable {
+        case resource, containerResource, pods, external
+        /// An Object metric with a Value target (its status names the described object).
+        case object
+        /// An Object metric with an AverageValue target (upstream leaves describedObject unset).
+        case objectAverage
         /// The metric failed: upstream leaves a zero MetricStatus in its slot.
         case none
     }
 
-    public var source: Source
+    public var kind: Kind
     /// Milli-units.
     public var value: Int64?
     /// Milli-units.
     public var averageValue: Int64?
     public var averageUtilization: Int32?
 
-    public init(source: Source, value: Int64? = nil, averageValue: Int64? = nil, averageUtilization: Int32? = nil) {
-        self.source = source
+    public init(kind: Kind, value: Int64? = nil, averageValue: Int64? = nil, averageUtilization: Int32? = nil) {
+        self.kind = kind
         self.value = value
         self.averageValue = averageValue
         self.averageUtilization = averageUtilization
     }
 
-    public static let none = MetricStatus(source: .none)
+    public static let none = MetricStatus(kind: .none)
 
     public var typeName: String {
-        switch source {
+        switch kind {
         case .resource: return "Resource"
         case .containerResource: return "ContainerResource"
         case .pods: return "Pods"
-        case .object: return "Object"
+        case .object, .objectAverage: return "Object"
         case .external: return "External"
         case .none: return ""
         }

@@ -45,7 +45,7 @@ extension PodGroups {
     /// are unready, pods without a sample are missing, and for CPU a pod is unready while it
     /// initializes or when its sample predates its readiness.
     init(
-        pods: [Pod],
+        pods: [PodState],
         metrics: PodMetrics,
         isCPU: Bool,
         now: Timestamp,

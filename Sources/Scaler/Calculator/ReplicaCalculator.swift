@@ -4,7 +4,7 @@
 /// Read against `pkg/controller/podautoscaler/replica_calculator.go`; the functions keep
 /// upstream's names, order of checks, integer arithmetic and error texts.
 struct ReplicaCalculator {
-    var pods: [Pod]
+    var pods: [PodState]
     var now: Timestamp
     var cpuInitializationPeriod: Duration
     var initialReadinessDelay: Duration
@@ -270,7 +270,7 @@ struct ReplicaCalculator {
                 throw Failure(message: "unable to calculate ready pods: no pods returned by selector while calculating replica count")
             }
             var readyPodCount = 0
-            for pod in pods where pod.phase == .running && pod.isReady { readyPodCount += 1 }
+            for pod in pods where pod.phase == .running && pod.ready == true { readyPodCount += 1 }
             let replicaCount = usageRatio * Double(readyPodCount)
             proposal.replicas = replicaCount > Double(Int32.max) ? Int32.max : GoArithmetic.ceilInt32(replicaCount)
             proposal.readyPods = readyPodCount

@@ -6,8 +6,12 @@
 struct PreparedInputs: Sendable {
     var podMetrics: [PodMetrics?]
     var requests: [RequestTotals?]
+    /// What grouping reads of each pod, without the names and containers, so the per-metric
+    /// loops copy no reference-counted values.
+    var podStates: [PodState]
 
     init(spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], index: [String: Int]) {
+        podStates = pods.map(PodState.init)
         podMetrics = []
         requests = []
         podMetrics.reserveCapacity(spec.metrics.count)
@@ -63,5 +67,22 @@ enum RequestTotals: Sendable {
             totals.append(request)
         }
         self = .totals(totals)
+    }
+}
+
+/// The facts about a pod that upstream's `groupPods` and `getReadyPodsCount` read.
+struct PodState: Sendable {
+    var phase: Pod.Phase
+    var deleted: Bool
+    var ready: Bool?
+    var startTime: Timestamp?
+    var readyTransitionTime: Timestamp
+
+    init(_ pod: Pod) {
+        phase = pod.phase
+        deleted = pod.deleted
+        ready = pod.ready
+        startTime = pod.startTime
+        readyTransitionTime = pod.readyTransitionTime
     }
 }

@@ -22,7 +22,9 @@ extension Decision {
         writer.endArray()
         writer.key("currentMetrics")
         writer.beginArray()
-        for status in currentMetrics ?? [] { status.write(to: &writer) }
+        for (index, status) in (currentMetrics ?? []).enumerated() {
+            status.write(to: &writer, spec: spec.metrics[index])
+        }
         writer.endArray()
         writer.key("recommendation")
         if let recommendation { writer.value(recommendation) } else { writer.valueNull() }
@@ -54,45 +56,45 @@ extension HorizontalPodAutoscalerCondition {
 }
 
 extension MetricStatus {
-    /// An autoscaling/v2 MetricStatus, quantities in canonical form.
-    public func write(to writer: inout JSONWriter) {
+    /// An autoscaling/v2 MetricStatus, names from `spec`, quantities in canonical form.
+    public func write(to writer: inout JSONWriter, spec: MetricSpec) {
         writer.beginObject()
         writer.key("type"); writer.value(typeName)
-        switch source {
-        case .resource(let name):
+        switch (kind, spec) {
+        case (.resource, .resource(let name, _)):
             writer.key("resource")
             writer.beginObject()
             writer.key("name"); writer.value(name)
             writeCurrent(to: &writer)
             writer.endObject()
-        case .containerResource(let name, let container):
+        case (.containerResource, .containerResource(let name, let container, _)):
             writer.key("containerResource")
             writer.beginObject()
             writer.key("name"); writer.value(name)
             writer.key("container"); writer.value(container)
             writeCurrent(to: &writer)
             writer.endObject()
-        case .pods(let metric):
+        case (.pods, .pods(let metric, _)):
             writer.key("pods")
             writer.beginObject()
             writer.key("metric"); metric.write(to: &writer)
             writeCurrent(to: &writer)
             writer.endObject()
-        case .object(let describedObject, let metric):
+        case (.object, .object(let describedObject, let metric, _)), (.objectAverage, .object(let describedObject, let metric, _)):
             writer.key("object")
             writer.beginObject()
             writer.key("describedObject")
-            (describedObject ?? CrossVersionObjectReference(kind: "", name: "")).write(to: &writer)
+            (kind == .object ? describedObject : CrossVersionObjectReference(kind: "", name: "")).write(to: &writer)
             writer.key("metric"); metric.write(to: &writer)
             writeCurrent(to: &writer)
             writer.endObject()
-        case .external(let metric):
+        case (.external, .external(let metric, _)):
             writer.key("external")
             writer.beginObject()
             writer.key("metric"); metric.write(to: &writer)
             writeCurrent(to: &writer)
             writer.endObject()
-        case .none:
+        default:
             break
         }
         writer.endObject()

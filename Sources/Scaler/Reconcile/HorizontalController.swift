@@ -122,7 +122,7 @@ public enum HorizontalController {
         var firstInvalidCondition: HorizontalPodAutoscalerCondition?
         var firstInvalidError: String?
         let calculator = ReplicaCalculator(
-            pods: input.pods, now: input.now,
+            pods: input.prepared.podStates, now: input.now,
             cpuInitializationPeriod: input.options.cpuInitializationPeriod,
             initialReadinessDelay: input.options.initialReadinessDelay)
         trace.metrics.reserveCapacity(specs.count)
@@ -207,7 +207,7 @@ public enum HorizontalController {
                     let proposal = try calculator.objectMetricReplicas(
                         currentReplicas: specReplicas, targetUsage: value.milliValue, metricName: metric.name,
                         describedObject: describedObject, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(source: .object(describedObject: describedObject, metric: metric), value: proposal.usage)
+                    let status = MetricStatus(kind: .object, value: proposal.usage)
                     return .success(MetricProposal(replicas: proposal.replicas, metricName: .object(kind: describedObject.kind, name: metric.name),
                                                    status: status, calculation: proposal))
                 } catch {
@@ -218,7 +218,7 @@ public enum HorizontalController {
                     let proposal = try calculator.objectPerPodMetricReplicas(
                         statusReplicas: statusReplicas, targetAverageUsage: averageValue.milliValue, metricName: metric.name,
                         describedObject: describedObject, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(source: .object(describedObject: nil, metric: metric), averageValue: proposal.usage)
+                    let status = MetricStatus(kind: .objectAverage, averageValue: proposal.usage)
                     // Upstream names this proposal as if it were external.
                     return .success(MetricProposal(replicas: proposal.replicas,
                                                    metricName: .external(name: metric.name, selector: metric.selector),
@@ -240,7 +240,7 @@ public enum HorizontalController {
                 let proposal = try calculator.metricReplicas(
                     currentReplicas: specReplicas, targetUsage: averageValue.milliValue, metricName: metric.name,
                     tolerances: tolerances, observation: observation, prepared: prepared)
-                let status = MetricStatus(source: .pods(metric: metric), averageValue: proposal.usage)
+                let status = MetricStatus(kind: .pods, averageValue: proposal.usage)
                 return .success(MetricProposal(replicas: proposal.replicas, metricName: .pods(metric.name),
                                                status: status, calculation: proposal))
             } catch {
@@ -254,7 +254,7 @@ public enum HorizontalController {
                 calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
             {
             case .success(let generic):
-                let status = MetricStatus(source: .resource(name: name), averageValue: generic.proposal.usage,
+                let status = MetricStatus(kind: .resource, averageValue: generic.proposal.usage,
                                           averageUtilization: generic.proposal.utilization)
                 return .success(MetricProposal(replicas: generic.proposal.replicas, metricName: generic.metricName,
                                                status: status, calculation: generic.proposal))
@@ -270,7 +270,7 @@ public enum HorizontalController {
                 calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
             {
             case .success(let generic):
-                let status = MetricStatus(source: .containerResource(name: name, container: container),
+                let status = MetricStatus(kind: .containerResource,
                                           averageValue: generic.proposal.usage, averageUtilization: generic.proposal.utilization)
                 return .success(MetricProposal(replicas: generic.proposal.replicas, metricName: generic.metricName,
                                                status: status, calculation: generic.proposal))
@@ -287,7 +287,7 @@ public enum HorizontalController {
                     let proposal = try calculator.externalPerPodMetricReplicas(
                         statusReplicas: statusReplicas, targetUsagePerPod: averageValue.milliValue, metricName: metric.name,
                         selector: metric.selector, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(source: .external(metric: metric), averageValue: proposal.usage)
+                    let status = MetricStatus(kind: .external, averageValue: proposal.usage)
                     return .success(MetricProposal(replicas: proposal.replicas, metricName: metricName, status: status, calculation: proposal))
                 } catch {
                     return .failure(MetricFailure(condition: unableToCompute("FailedGetExternalMetric", error.message),
@@ -299,7 +299,7 @@ public enum HorizontalController {
                     let proposal = try calculator.externalMetricReplicas(
                         currentReplicas: specReplicas, targetUsage: value.milliValue, metricName: metric.name,
                         selector: metric.selector, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(source: .external(metric: metric), value: proposal.usage)
+                    let status = MetricStatus(kind: .external, value: proposal.usage)
                     return .success(MetricProposal(replicas: proposal.replicas, metricName: metricName, status: status, calculation: proposal))
                 } catch {
                     return .failure(MetricFailure(condition: unableToCompute("FailedGetExternalMetric", error.message),
