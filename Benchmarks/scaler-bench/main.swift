@@ -79,6 +79,45 @@ case "evaluate":
     let evaluationRate = Double(evaluations) / elapsed
     let parseRate = Double(parses) / parseElapsed
     print("evaluations_per_second=\(Int(evaluationRate)) json_parses_per_second=\(Int(parseRate)) ratio=\(String(Double(Int(evaluationRate / parseRate * 100)) / 100)) checksum=\(checksum)")
+case "stages":
+    // Where a batch case's time goes: parse, decode, evaluate, write (with and without the
+    // explanation). Microseconds per case.
+    let texts = (0..<64).map { benchmarkCase(variant: $0) }
+    let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
+    func measure(_ body: () throws -> Int) rethrows -> Double {
+        let start = monotonicSeconds()
+        var sink = 0
+        for _ in 0..<rounds { sink &+= try body() }
+        if sink == 42 { print("") }
+        return (monotonicSeconds() - start) / Double(rounds * texts.count) * 1e6
+    }
+    let trees = try texts.map { try JSONParser.parse($0) }
+    let cases = try trees.map { try ReconcileCase(jsonValue: $0) }
+    let decisions = cases.map { HorizontalController.reconcile($0) }
+    let parse = try measure { try texts.reduce(0) { if case .object = try JSONParser.parse($1) { return $0 + 1 }; return $0 } }
+    let decode = try measure { try trees.reduce(0) { $0 + Int(try ReconcileCase(jsonValue: $1).scale.specReplicas) } }
+    let evaluate = measure { cases.reduce(0) { $0 + Int(HorizontalController.reconcile($1).desiredReplicas) } }
+    let write = measure { decisions.reduce(0) { $0 + $1.jsonBytes(includeExplanation: false).count } }
+    let explain = measure { decisions.reduce(0) { $0 + $1.explanation.count } }
+    print("microseconds_per_case parse=\(parse) decode=\(decode) evaluate=\(evaluate) write=\(write) explanation=\(explain) input_bytes=\(texts[0].utf8.count)")
+case "parse":
+    let texts = (0..<64).map { benchmarkCase(variant: $0) }
+    var sink = 0
+    for _ in 0..<50 { for text in texts { if case .object(let object) = try JSONParser.parse(text) { sink &+= object.entries.count } } }
+    print("sink=\(sink)")
+case "decode", "write":
+    let trees = try (0..<64).map { try JSONParser.parse(benchmarkCase(variant: $0)) }
+    let cases = try trees.map { try ReconcileCase(jsonValue: $0) }
+    let decisions = cases.map { HorizontalController.reconcile($0) }
+    var sink = 0
+    for _ in 0..<50 {
+        if arguments[1] == "decode" {
+            for tree in trees { sink &+= Int(try ReconcileCase(jsonValue: tree).scale.specReplicas) }
+        } else {
+            for decision in decisions { sink &+= decision.jsonBytes(includeExplanation: false).count }
+        }
+    }
+    print("sink=\(sink)")
 case "count":
     // A fixed number of evaluations, for allocation counts under valgrind.
     let count = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000

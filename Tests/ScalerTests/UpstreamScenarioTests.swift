@@ -60,7 +60,8 @@ struct UpstreamScenarioTests {
         let actual = try JSONParser.parse(decision.jsonString())
         let context = ("\(scenario.name) — \(scenario.note)\nexplanation: \(decision.explanation.joined(separator: " | "))\nconditions: \(decision.conditions.map { "\($0.type.rawValue)=\($0.statusText)/\($0.reason): \($0.message)" })")
 
-        for (key, expected) in scenario.expect.entries {
+        for entry in scenario.expect.entries {
+            let (key, expected) = (entry.key, entry.value)
             switch key {
             case "desiredReplicas", "recommendation", "rescale", "reason", "currentMetrics", "history":
                 let mismatch = JSONSubset.mismatch(expected: expected, actual: actual[key] ?? .null, path: key)

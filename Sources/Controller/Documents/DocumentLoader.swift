@@ -81,7 +81,7 @@ public enum DocumentLoader {
         case .mapping(let mapping):
             var object = JSONObject()
             for (key, value) in mapping {
-                object.entries.append((key.string ?? "\(key)", convert(value)))
+                object.entries.append(JSONObject.Entry(key.string ?? "\(key)", convert(value)))
             }
             return .object(object)
         case .alias:

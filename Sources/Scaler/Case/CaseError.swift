@@ -43,7 +43,7 @@ struct FieldReader {
         }
         self.object = object
         if let keys {
-            for entry in object.entries where !keys.contains(entry.key) {
+            for entry in object.entries where !keys.contains(where: { $0.utf8.count == entry.key.utf8.count && $0 == entry.key }) {
                 throw CaseError("unknown field\(FieldReader.suggestion(for: entry.key, among: keys))").prefixed(entry.key)
             }
         }

@@ -13,6 +13,10 @@ public struct JSONParser: ~Copyable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    /// Children of the containers being parsed, innermost last: each container takes its
+    /// slice into an exact-size array when it closes, so no array grows element by element.
+    private var entryStack: [JSONObject.Entry] = []
+    private var elementStack: [JSONValue] = []
     private static let maximumDepth = 512
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -92,12 +96,12 @@ public struct JSONParser: ~Copyable {
     private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
         try enter()
         index += 1
-        var entries: [(key: String, value: JSONValue)] = []
+        let base = entryStack.count
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(JSONObject(entries))
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -108,7 +112,7 @@ public struct JSONParser: ~Copyable {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            entries.append((key, value))
+            entryStack.append(JSONObject.Entry(key, value))
             skipWhitespace()
             guard index < bytes.count else { throw error("',' or '}'") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -118,6 +122,8 @@ public struct JSONParser: ~Copyable {
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
+                let entries = Array(entryStack[base...])
+                entryStack.removeSubrange(base...)
                 return .object(JSONObject(entries))
             }
             throw error("',' or '}'")
@@ -127,16 +133,16 @@ public struct JSONParser: ~Copyable {
     private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
         try enter()
         index += 1
-        var elements: [JSONValue] = []
+        let base = elementStack.count
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            elementStack.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("',' or ']'") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -146,6 +152,8 @@ public struct JSONParser: ~Copyable {
             if bytes[index] == UInt8(ascii: "]") {
                 index += 1
                 depth -= 1
+                let elements = Array(elementStack[base...])
+                elementStack.removeSubrange(base...)
                 return .array(elements)
             }
             throw error("',' or ']'")

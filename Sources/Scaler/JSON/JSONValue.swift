@@ -30,30 +30,43 @@ public enum JSONValue: Sendable, Equatable {
 /// A JSON object that keeps its keys in document order. Lookups are linear: the objects of a
 /// reconcile case are small, and a scan beats hashing at that size.
 public struct JSONObject: Sendable, Equatable {
-    public var entries: [(key: String, value: JSONValue)]
+    /// One key and its value. A struct rather than a tuple: arrays of it copy through
+    /// specialized code.
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
 
-    public init(_ entries: [(key: String, value: JSONValue)] = []) {
+        public init(_ key: String, _ value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public var entries: [Entry]
+
+    public init(_ entries: [Entry] = []) {
         self.entries = entries
+    }
+
+    public init(pairs: [(key: String, value: JSONValue)]) {
+        self.entries = pairs.map { Entry($0.key, $0.value) }
     }
 
     public subscript(key: String) -> JSONValue? {
         get {
-            for entry in entries where entry.key == key { return entry.value }
+            let length = key.utf8.count
+            for entry in entries where entry.key.utf8.count == length && entry.key == key { return entry.value }
             return nil
         }
         set {
             if let index = entries.firstIndex(where: { $0.key == key }) {
                 if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
             } else if let newValue {
-                entries.append((key, newValue))
+                entries.append(Entry(key, newValue))
             }
         }
     }
 
     public var keys: [String] { entries.map(\.key) }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.entries.count == rhs.entries.count
-            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
 }

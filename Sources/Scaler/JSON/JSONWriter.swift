@@ -1,7 +1,10 @@
 /// Writes compact JSON into a byte buffer. Built for the batch path: no intermediate tree.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Bit n says whether the container at depth n already holds a value (so the next needs a
+    /// comma). Invariant: depth < 64; deeper documents are not written by Tidepool.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
 
     public init(reservingCapacity capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
@@ -12,34 +15,51 @@ public struct JSONWriter {
     /// Appends a byte outside any JSON structure (a record separator), resetting the state.
     public mutating func appendRaw(_ byte: UInt8) {
         bytes.append(byte)
-        needsComma = [false]
+        commaBits = 0
+        depth = 0
         pendingKey = false
     }
 
+    @inline(__always) private var needsComma: Bool {
+        get { commaBits & (1 << UInt64(depth)) != 0 }
+        set {
+            if newValue { commaBits |= 1 << UInt64(depth) } else { commaBits &= ~(1 << UInt64(depth)) }
+        }
+    }
+
+    @inline(__always) private mutating func push() {
+        depth += 1
+        needsComma = false
+    }
+
+    @inline(__always) private mutating func pop() {
+        depth -= 1
+    }
+
     private mutating func separate() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
     }
 
     public mutating func beginObject() {
         beforeValue()
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endObject() {
-        needsComma.removeLast()
+        pop()
         bytes.append(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
         beforeValue()
         bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endArray() {
-        needsComma.removeLast()
+        pop()
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -48,7 +68,7 @@ public struct JSONWriter {
         separate()
         appendQuoted(key)
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        needsComma = false
         pendingKey = true
     }
 
@@ -57,7 +77,7 @@ public struct JSONWriter {
     private mutating func beforeValue() {
         if pendingKey {
             pendingKey = false
-            needsComma[needsComma.count - 1] = true
+            needsComma = true
         } else {
             separate()
         }
@@ -141,6 +161,17 @@ public struct JSONWriter {
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        var text = text
+        // Most strings need no escaping: copy them whole.
+        let plain = text.withUTF8 { buffer in
+            for byte in buffer where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: buffer)
+            return true
+        }
+        if plain {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
@@ -162,5 +193,17 @@ extension JSONWriter {
     /// Ends a JSON Lines record.
     public mutating func newline() {
         appendRaw(UInt8(ascii: "\n"))
+    }
+}
+
+extension JSONWriter {
+    /// A timestamp as an RFC 3339 string, written without building a String.
+    public mutating func value(_ timestamp: Timestamp) {
+        value(timestamp.rfc3339)
+    }
+
+    /// A quantity in canonical form.
+    public mutating func quantity(milli: Int64) {
+        value(Quantity.canonical(milli: milli))
     }
 }

@@ -107,6 +107,7 @@ enum QuantityParser {
             index += 1
         }
         // Mantissa digits, the decimal point folded into a power of ten.
+        var small: UInt64 = 0
         var mantissa: UInt128 = 0
         var exponent10 = 0
         var digitCount = 0
@@ -119,6 +120,14 @@ enum QuantityParser {
                 sawPoint = true
             } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 digitCount += 1
+                if digitCount <= 18 {
+                    // Up to 18 digits fit 64 bits; most quantities never need more.
+                    small = small &* 10 &+ UInt64(byte &- 48)
+                    if sawPoint { exponent10 -= 1 }
+                    if digitCount == 18 { mantissa = UInt128(small) }
+                    index += 1
+                    continue
+                }
                 let digit = UInt128(byte - UInt8(ascii: "0"))
                 if mantissa < UInt128(10_000_000_000_000_000_000) * 1_000_000_000_000_000 {
                     mantissa = mantissa * 10 + digit
@@ -184,6 +193,11 @@ enum QuantityParser {
             }
         }
 
+        if digitCount < 18 { mantissa = UInt128(small) }
+        // Common case: a mantissa and scale that fit 64 bits, computed without UInt128.
+        if digitCount <= 18, let fast = fastPath(small: small, exponent10: exponent10, exponent2: exponent2, negative: negative, inexact: droppedNonZero) {
+            return fast
+        }
         let approximate = approximateValue(mantissa: mantissa, exponent10: exponent10, exponent2: exponent2, negative: negative)
         let magnitude = milliMagnitude(mantissa: mantissa, exponent10: exponent10 + 3, exponent2: exponent2, inexact: droppedNonZero)
         let milli: Int64
@@ -193,6 +207,40 @@ enum QuantityParser {
             milli = magnitude > UInt128(Int64.max) ? Int64.max : Int64(magnitude)
         }
         return Parsed(milli: milli, approximate: approximate)
+    }
+
+    private static let powersOfTen: [UInt64] = (0...18).map { exponent in
+        var value: UInt64 = 1
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    @inline(__always)
+    private static func fastPath(small mantissa: UInt64, exponent10: Int, exponent2: Int, negative: Bool, inexact: Bool) -> Parsed? {
+        guard !inexact, mantissa <= UInt64(1) << 53, exponent10 >= -12, exponent10 <= 12,
+              exponent2 == 0 || (exponent10 == 0 && mantissa.leadingZeroBitCount > exponent2 + 11)
+        else { return nil }
+        // A binary suffix only scales an integer here (upstream keeps "1.5Gi" exact too).
+        let small = mantissa << exponent2
+        let scale = exponent10 + 3
+        var magnitude: UInt64
+        if scale >= 0 {
+            let (product, overflow) = small.multipliedReportingOverflow(by: powersOfTen[scale])
+            guard !overflow, product <= UInt64(Int64.max) else { return nil }
+            magnitude = product
+        } else {
+            let divisor = powersOfTen[-scale]
+            magnitude = small / divisor
+            if small % divisor != 0 { magnitude += 1 }
+        }
+        var approximate = Double(small)
+        if exponent10 > 0 {
+            approximate *= Double(powersOfTen[exponent10])
+        } else if exponent10 < 0 {
+            approximate = approximate * (1 / Double(powersOfTen[-exponent10]))
+        }
+        let signed = Int64(magnitude)
+        return Parsed(milli: negative ? -signed : signed, approximate: negative ? -approximate : approximate)
     }
 
     /// `mantissa * 10^exponent10 * 2^exponent2`, rounded up (away from zero), saturating.

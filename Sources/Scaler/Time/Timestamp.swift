@@ -46,21 +46,37 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        var text = ""
-        text.reserveCapacity(30)
-        text += pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
-        text += "T" + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        if nanos != 0 {
-            var fraction = pad(nanos, 9)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
+        // "YYYY-MM-DDTHH:MM:SS" + ".fffffffff" + "Z": at most 30 bytes.
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            var position = 0
+            func put(_ value: Int64, _ width: Int) {
+                var remaining = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(48 + remaining % 10)
+                    remaining /= 10
+                }
+                position += width
+            }
+            func put(_ byte: UInt8) {
+                buffer[position] = byte
+                position += 1
+            }
+            put(year, 4); put(UInt8(ascii: "-")); put(month, 2); put(UInt8(ascii: "-")); put(day, 2)
+            put(UInt8(ascii: "T")); put(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
+            put(secondOfDay / 60 % 60, 2); put(UInt8(ascii: ":")); put(secondOfDay % 60, 2)
+            if nanos != 0 {
+                var width = 9
+                var fraction = nanos
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    width -= 1
+                }
+                put(UInt8(ascii: "."))
+                put(fraction, width)
+            }
+            put(UInt8(ascii: "Z"))
+            return position
         }
-        return text + "Z"
-    }
-
-    private func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// Parses RFC 3339 ("2026-11-20T12:00:00Z", "2026-11-20T13:00:00.5+01:00").
@@ -71,63 +87,79 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
-        var index = 0
-        func number(_ width: Int) -> Int64? {
-            guard index + width <= bytes.count else { return nil }
-            var value: Int64 = 0
-            for offset in 0..<width {
-                let byte = bytes[index + offset]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int64(byte - 48)
-            }
-            index += width
-            return value
-        }
-        func expect(_ characters: UInt8...) -> Bool {
-            guard index < bytes.count, characters.contains(bytes[index]) else { return false }
-            index += 1
-            return true
-        }
-        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
-              let day = number(2), expect(UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")),
-              let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
-              let second = number(2)
+        var reader = DigitReader(bytes: bytes)
+        guard let year = reader.number(4), reader.expect(UInt8(ascii: "-")), let month = reader.number(2),
+              reader.expect(UInt8(ascii: "-")), let day = reader.number(2),
+              reader.expect(UInt8(ascii: "T")) || reader.expect(UInt8(ascii: "t")) || reader.expect(UInt8(ascii: " ")),
+              let hour = reader.number(2), reader.expect(UInt8(ascii: ":")), let minute = reader.number(2),
+              reader.expect(UInt8(ascii: ":")), let second = reader.number(2)
         else { return nil }
         guard (1...12).contains(month), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 61
         else { return nil }
         var nanos: Int64 = 0
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
+        if reader.expect(UInt8(ascii: ".")) {
             var digits = 0
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                if digits < 9 { nanos = nanos * 10 + Int64(bytes[index] - 48) }
+            while let digit = reader.digit() {
+                if digits < 9 { nanos = nanos * 10 + digit }
                 digits += 1
-                index += 1
             }
             guard digits > 0 else { return nil }
             for _ in digits..<max(digits, 9) { nanos *= 10 }
         }
         var offsetSeconds: Int64 = 0
-        if expect(UInt8(ascii: "Z"), UInt8(ascii: "z")) {
+        if reader.expect(UInt8(ascii: "Z")) || reader.expect(UInt8(ascii: "z")) {
             offsetSeconds = 0
-        } else if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-            let sign: Int64 = bytes[index] == UInt8(ascii: "-") ? -1 : 1
-            index += 1
-            guard let offsetHours = number(2), expect(UInt8(ascii: ":")), let offsetMinutes = number(2),
+        } else if reader.expect(UInt8(ascii: "+")) || reader.peek(UInt8(ascii: "-")) {
+            let sign: Int64 = reader.expect(UInt8(ascii: "-")) ? -1 : 1
+            guard let offsetHours = reader.number(2), reader.expect(UInt8(ascii: ":")), let offsetMinutes = reader.number(2),
                   offsetHours < 24, offsetMinutes < 60
             else { return nil }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
         } else {
             return nil
         }
-        guard index == bytes.count else { return nil }
+        guard reader.atEnd else { return nil }
         let days = CivilCalendar.days(fromYear: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         // Go's zero time (0001-01-01) and anything before 1900 collapse to `distantPast`.
         if seconds <= Timestamp.distantPast.nanosecondsSinceEpoch / 1_000_000_000 { return .distantPast }
         if seconds >= Int64.max / 1_000_000_000 - 1 { return nil }
         return Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000 + nanos)
+    }
+}
+
+/// A cursor over ASCII digits and separators.
+struct DigitReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    @inline(__always) func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+
+    @inline(__always) mutating func expect(_ byte: UInt8) -> Bool {
+        guard peek(byte) else { return false }
+        index += 1
+        return true
+    }
+
+    @inline(__always) mutating func digit() -> Int64? {
+        guard index < bytes.count, bytes[index] &- 48 < 10 else { return nil }
+        defer { index += 1 }
+        return Int64(bytes[index] &- 48)
+    }
+
+    mutating func number(_ width: Int) -> Int64? {
+        guard index + width <= bytes.count else { return nil }
+        var value: Int64 = 0
+        for _ in 0..<width {
+            guard let next = digit() else { return nil }
+            value = value * 10 + next
+        }
+        return value
     }
 }
 
@@ -167,27 +199,30 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses Go duration text ("60s", "1m30s", "500ms", "1.5h"), as metav1.Duration does.
     public init?(goText text: String) {
-        var index = text.startIndex
+        let bytes = Array(text.utf8)
+        var index = 0
         var total: Double = 0
         var negative = false
-        if index < text.endIndex, text[index] == "-" || text[index] == "+" {
-            negative = text[index] == "-"
-            index = text.index(after: index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
         }
-        if text[index...] == "0" { self.nanoseconds = 0; return }
+        if bytes.count - index == 1 && bytes[index] == UInt8(ascii: "0") {
+            self.nanoseconds = 0
+            return
+        }
+        func isNumeric(_ byte: UInt8) -> Bool { byte &- 48 < 10 || byte == UInt8(ascii: ".") }
         var sawComponent = false
-        while index < text.endIndex {
+        while index < bytes.count {
             let numberStart = index
-            while index < text.endIndex, text[index].isNumber || text[index] == "." {
-                index = text.index(after: index)
-            }
-            guard numberStart < index, let value = Double(text[numberStart..<index]) else { return nil }
+            while index < bytes.count, isNumeric(bytes[index]) { index += 1 }
+            guard numberStart < index,
+                  let value = Double(String(decoding: bytes[numberStart..<index], as: UTF8.self))
+            else { return nil }
             let unitStart = index
-            while index < text.endIndex, !(text[index].isNumber || text[index] == ".") {
-                index = text.index(after: index)
-            }
+            while index < bytes.count, !isNumeric(bytes[index]) { index += 1 }
             let unit: Double
-            switch text[unitStart..<index] {
+            switch String(decoding: bytes[unitStart..<index], as: UTF8.self) {
             case "ns": unit = 1
             case "us", "µs", "μs": unit = 1e3
             case "ms": unit = 1e6
