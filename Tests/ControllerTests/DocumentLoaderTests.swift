@@ -1,0 +1,118 @@
+import Controller
+import Foundation
+import Scaler
+import Testing
+
+@Suite("Document loading")
+struct DocumentLoaderTests {
+    @Test("YAML plain numbers keep their text, quoted ones stay strings")
+    func yamlScalars() throws {
+        let yaml = """
+            tolerance: 0.1
+            quoted: "0.1"
+            count: 3
+            flag: true
+            nothing: null
+            list: [1, two]
+            """
+        let value = try DocumentLoader.parse(Array(yaml.utf8), source: "inline.yaml")
+        #expect(value["tolerance"] == .number("0.1"))
+        #expect(value["quoted"] == .string("0.1"))
+        #expect(value["count"] == .number("3"))
+        #expect(value["flag"] == .bool(true))
+        #expect(value["nothing"] == .null)
+        #expect(value["list"] == .array([.number("1"), .string("two")]))
+    }
+
+    @Test("JSON and YAML of the same case decide the same")
+    func yamlAndJSONAgree() throws {
+        let json = """
+            {"now": "2026-11-20T12:00:00Z",
+             "hpa": {"maxReplicas": 10, "metrics": [{"type": "External", "external": {"metric": {"name": "queue"}, "target": {"type": "AverageValue", "averageValue": "5"}}}]},
+             "scale": {"specReplicas": 2},
+             "metrics": [{"values": ["40"]}]}
+            """
+        let yaml = """
+            now: "2026-11-20T12:00:00Z"
+            hpa:
+              maxReplicas: 10
+              metrics:
+                - type: External
+                  external:
+                    metric: {name: queue}
+                    target: {type: AverageValue, averageValue: "5"}
+            scale: {specReplicas: 2}
+            metrics:
+              - values: ["40"]
+            """
+        let fromJSON = try ReconcileCase(jsonValue: DocumentLoader.parse(Array(json.utf8), source: "case.json"))
+        let fromYAML = try ReconcileCase(jsonValue: DocumentLoader.parse(Array(yaml.utf8), source: "case.yaml"))
+        let jsonDecision = HorizontalController.reconcile(fromJSON)
+        let yamlDecision = HorizontalController.reconcile(fromYAML)
+        // 40 queued over a per-pod target of 5 wants 8; the legacy path caps at max(2*2, 4) = 4.
+        #expect(jsonDecision.recommendation == 8)
+        #expect(jsonDecision.desiredReplicas == 4)
+        #expect(jsonDecision.jsonString() == yamlDecision.jsonString())
+    }
+
+    @Test("malformed documents name the source and the place")
+    func malformedDocuments() {
+        #expect {
+            _ = try DocumentLoader.parse(Array("{\"now\": }".utf8), source: "bad.json")
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("bad.json: malformed JSON at line 1, column 9")
+        }
+        #expect {
+            _ = try DocumentLoader.parse(Array("a: [1, 2\nb: {".utf8), source: "bad.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix("bad.yaml: malformed YAML")
+        }
+        #expect {
+            _ = try DocumentLoader.load("/nonexistent/case.json")
+        } throws: { error in
+            "\(error)" == "/nonexistent/case.json: no such file"
+        }
+    }
+
+    @Test("a batch keeps going past a malformed line and numbers it")
+    func batchErrorsAreLines() throws {
+        let good = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
+            .split(separator: "\n").joined()
+        let bad = good.replacingOccurrences(of: "\"460m\"", with: "\"460x\"")
+        let input = Array((good + "\n" + bad + "\n\n" + good).utf8)
+        var output: [UInt8] = []
+        var batch = BatchEvaluation { output.append(contentsOf: $0) }
+        let consumed = input.withUnsafeBufferPointer { batch.consume($0, final: true) }
+        #expect(consumed == input.count)
+        #expect(batch.casesEvaluated == 2)
+        #expect(batch.failedLines == 1)
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        let failure = try JSONParser.parse(String(lines[1]))
+        #expect(failure["line"] == .number("2"))
+        #expect(failure["error"] == .string("metrics[0].podValues.mcp-server-langgraph-0.value: \"460x\" is not a quantity"))
+        #expect(try JSONParser.parse(String(lines[2]))["desiredReplicas"] == .number("7"))
+    }
+
+    @Test("a batch split across reads evaluates each line once")
+    func batchAcrossReads() throws {
+        let good = try String(contentsOfFile: Self.examplePath, encoding: .utf8).split(separator: "\n").joined()
+        let input = Array((good + "\n" + good + "\n").utf8)
+        var output: [UInt8] = []
+        var batch = BatchEvaluation { output.append(contentsOf: $0) }
+        let split = input.count / 2 + 17
+        var consumed = input.withUnsafeBufferPointer { batch.consume(UnsafeBufferPointer(rebasing: $0[0..<split]), final: false) }
+        #expect(consumed < split)
+        let rest = Array(input[consumed...])
+        consumed = rest.withUnsafeBufferPointer { batch.consume($0, final: true) }
+        #expect(consumed == rest.count)
+        #expect(batch.casesEvaluated == 2)
+        #expect(String(decoding: output, as: UTF8.self).split(separator: "\n").count == 2)
+    }
+
+    static var examplePath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/cases/mcp-burst.json").path
+    }
+}
