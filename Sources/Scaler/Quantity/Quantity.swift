@@ -233,12 +233,15 @@ enum QuantityParser {
             magnitude = small / divisor
             if small % divisor != 0 { magnitude += 1 }
         }
-        var approximate = Double(small)
-        if exponent10 > 0 {
-            approximate *= Double(powersOfTen[exponent10])
-        } else if exponent10 < 0 {
-            approximate = approximate * (1 / Double(powersOfTen[-exponent10]))
+        // Upstream stores the value rounded up to nano precision, then multiplies by Pow10.
+        var stored = small
+        var storedExponent = exponent10
+        if storedExponent < -9 {
+            let divisor = powersOfTen[-9 - storedExponent]
+            stored = stored / divisor + (stored % divisor == 0 ? 0 : 1)
+            storedExponent = -9
         }
+        let approximate = Double(stored) * goPow10(storedExponent)
         let signed = Int64(magnitude)
         return Parsed(milli: negative ? -signed : signed, approximate: negative ? -approximate : approximate)
     }
@@ -268,25 +271,44 @@ enum QuantityParser {
         return remainderSeen ? value + 1 : value
     }
 
-    /// As upstream's `AsApproximateFloat64`: the unscaled value times a power of ten.
+    /// As upstream's `AsApproximateFloat64` of the value `ParseQuantity` stores: rounded up
+    /// to nano precision, and a binary-suffixed value capped at 2^63-1.
     private static func approximateValue(mantissa: UInt128, exponent10: Int, exponent2: Int, negative: Bool) -> Double {
-        var base = Double(mantissa)
-        if exponent2 > 0 { base *= Double(sign: .plus, exponent: exponent2, significand: 1) }
-        var result = base
-        if exponent10 != 0 {
-            result = base * power10(exponent10)
+        var unscaled = mantissa
+        var exponent = exponent10
+        if exponent < -9 {
+            var remainder = false
+            for _ in 0..<(-9 - exponent) {
+                if unscaled % 10 != 0 { remainder = true }
+                unscaled /= 10
+            }
+            if remainder { unscaled += 1 }
+            exponent = -9
         }
+        var base = Double(unscaled)
+        if exponent2 > 0 { base *= Double(sign: .plus, exponent: exponent2, significand: 1) }
+        var result = exponent == 0 ? base : base * goPow10(exponent)
+        if exponent2 > 0 { result = min(result, Double(Int64.max)) }
         return negative ? -result : result
     }
-
-    private static func power10(_ exponent: Int) -> Double {
-        // Exact for the table range, as Go's math.Pow10.
-        var result = 1.0
-        if exponent > 0 {
-            for _ in 0..<min(exponent, 400) { result *= 10 }
-            return result
-        }
-        for _ in 0..<min(-exponent, 400) { result *= 10 }
-        return 1 / result
-    }
 }
+
+/// Go's `math.Pow10`: correctly rounded powers from tables of literals.
+func goPow10(_ exponent: Int) -> Double {
+    if exponent == 0 { return 1 }
+    if exponent > 0 {
+        if exponent > 308 { return .infinity }
+        return pow10PositiveBy32[exponent / 32] * pow10Table[exponent % 32]
+    }
+    if exponent < -323 { return 0 }
+    return pow10NegativeBy32[-exponent / 32] / pow10Table[-exponent % 32]
+}
+
+private let pow10Table: [Double] = [
+    1e00, 1e01, 1e02, 1e03, 1e04, 1e05, 1e06, 1e07, 1e08, 1e09,
+    1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29,
+    1e30, 1e31,
+]
+private let pow10PositiveBy32: [Double] = [1e00, 1e32, 1e64, 1e96, 1e128, 1e160, 1e192, 1e224, 1e256, 1e288]
+private let pow10NegativeBy32: [Double] = [1e-00, 1e-32, 1e-64, 1e-96, 1e-128, 1e-160, 1e-192, 1e-224, 1e-256, 1e-288, 1e-320]

@@ -95,7 +95,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
               reader.expect(UInt8(ascii: ":")), let second = reader.number(2)
         else { return nil }
         guard (1...12).contains(month), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year),
-              hour < 24, minute < 60, second < 61
+              hour < 24, minute < 60, second < 60
         else { return nil }
         var nanos: Int64 = 0
         if reader.expect(UInt8(ascii: ".")) {
@@ -110,8 +110,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         var offsetSeconds: Int64 = 0
         if reader.expect(UInt8(ascii: "Z")) || reader.expect(UInt8(ascii: "z")) {
             offsetSeconds = 0
-        } else if reader.expect(UInt8(ascii: "+")) || reader.peek(UInt8(ascii: "-")) {
-            let sign: Int64 = reader.expect(UInt8(ascii: "-")) ? -1 : 1
+        } else if reader.peek(UInt8(ascii: "+")) || reader.peek(UInt8(ascii: "-")) {
+            let sign: Int64 = reader.peek(UInt8(ascii: "-")) ? -1 : 1
+            reader.index += 1
             guard let offsetHours = reader.number(2), reader.expect(UInt8(ascii: ":")), let offsetMinutes = reader.number(2),
                   offsetHours < 24, offsetMinutes < 60
             else { return nil }
@@ -197,11 +198,11 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
         return text + "\(wholeSeconds)s"
     }
 
-    /// Parses Go duration text ("60s", "1m30s", "500ms", "1.5h"), as metav1.Duration does.
+    /// Parses Go duration text ("60s", "1m30s", "500ms", "1.5h") the way Go's
+    /// `time.ParseDuration` does: whole units in integer nanoseconds, fractions through a float.
     public init?(goText text: String) {
         let bytes = Array(text.utf8)
         var index = 0
-        var total: Double = 0
         var negative = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             negative = bytes[index] == UInt8(ascii: "-")
@@ -211,31 +212,63 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
             self.nanoseconds = 0
             return
         }
-        func isNumeric(_ byte: UInt8) -> Bool { byte &- 48 < 10 || byte == UInt8(ascii: ".") }
-        var sawComponent = false
+        guard index < bytes.count else { return nil }
+        var total: UInt64 = 0
         while index < bytes.count {
-            let numberStart = index
-            while index < bytes.count, isNumeric(bytes[index]) { index += 1 }
-            guard numberStart < index,
-                  let value = Double(String(decoding: bytes[numberStart..<index], as: UTF8.self))
-            else { return nil }
+            // The leading integer.
+            var whole: UInt64 = 0
+            let wholeStart = index
+            while index < bytes.count, bytes[index] &- 48 < 10 {
+                let (product, overflow) = whole.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                whole = product + UInt64(bytes[index] &- 48)
+                index += 1
+            }
+            let sawWhole = index > wholeStart
+            // The fraction, as an integer over a power of ten.
+            var fraction: UInt64 = 0
+            var scale: Double = 1
+            var sawFraction = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                let fractionStart = index
+                var overflowed = false
+                while index < bytes.count, bytes[index] &- 48 < 10 {
+                    if !overflowed {
+                        if fraction > (UInt64(1) << 63 - 1) / 10 {
+                            overflowed = true  // Go stops adding digits here, too.
+                        } else {
+                            fraction = fraction * 10 + UInt64(bytes[index] &- 48)
+                            scale *= 10
+                        }
+                    }
+                    index += 1
+                }
+                sawFraction = index > fractionStart
+            }
+            guard sawWhole || sawFraction else { return nil }
             let unitStart = index
-            while index < bytes.count, !isNumeric(bytes[index]) { index += 1 }
-            let unit: Double
+            while index < bytes.count, bytes[index] != UInt8(ascii: "."), bytes[index] &- 48 >= 10 { index += 1 }
+            let unit: UInt64
             switch String(decoding: bytes[unitStart..<index], as: UTF8.self) {
             case "ns": unit = 1
-            case "us", "µs", "μs": unit = 1e3
-            case "ms": unit = 1e6
-            case "s": unit = 1e9
-            case "m": unit = 60e9
-            case "h": unit = 3600e9
+            case "us", "µs", "μs": unit = 1_000
+            case "ms": unit = 1_000_000
+            case "s": unit = 1_000_000_000
+            case "m": unit = 60_000_000_000
+            case "h": unit = 3_600_000_000_000
             default: return nil
             }
-            total += value * unit
-            sawComponent = true
+            let (product, overflow) = whole.multipliedReportingOverflow(by: unit)
+            guard !overflow else { return nil }
+            var value = product
+            if fraction > 0 {
+                value += UInt64(Double(fraction) * (Double(unit) / scale))
+            }
+            total += value
+            guard total <= UInt64(Int64.max) else { return nil }
         }
-        guard sawComponent, total < 9.2e18 else { return nil }
-        self.nanoseconds = Int64(negative ? -total : total)
+        self.nanoseconds = negative ? -Int64(total) : Int64(total)
     }
 }
 
