@@ -1,23 +1,38 @@
 /// An HPA status condition, as upstream sets it.
 public struct HorizontalPodAutoscalerCondition: Sendable, Equatable {
-    public enum ConditionType: String, Sendable, Equatable {
-        case ableToScale = "AbleToScale"
-        case scalingActive = "ScalingActive"
-        case scalingLimited = "ScalingLimited"
+    /// A condition type. The controller sets the three below; others from a previous status are
+    /// carried as they were, as upstream's `setConditionInList` leaves them.
+    public struct ConditionType: RawRepresentable, Sendable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let ableToScale = ConditionType(rawValue: "AbleToScale")
+        public static let scalingActive = ConditionType(rawValue: "ScalingActive")
+        public static let scalingLimited = ConditionType(rawValue: "ScalingLimited")
+    }
+
+    /// A condition status: the controller writes True or False; Unknown survives from input.
+    public enum Status: String, Sendable, Equatable, ExpressibleByBooleanLiteral {
+        case `true` = "True"
+        case `false` = "False"
+        case unknown = "Unknown"
+
+        public init(booleanLiteral value: Bool) { self = value ? .true : .false }
+        public init(_ value: Bool) { self = value ? .true : .false }
     }
 
     public var type: ConditionType
-    public var status: Bool
+    public var status: Status
     public var reason: String
     /// The message as data; `message` renders it. Keeps the hot path free of string building.
     public var detail: ConditionMessage
     public var lastTransitionTime: Timestamp?
 
-    public init(type: ConditionType, status: Bool, reason: String, message: String, lastTransitionTime: Timestamp? = nil) {
+    public init(type: ConditionType, status: Status, reason: String, message: String, lastTransitionTime: Timestamp? = nil) {
         self.init(type: type, status: status, reason: reason, detail: .text(message), lastTransitionTime: lastTransitionTime)
     }
 
-    public init(type: ConditionType, status: Bool, reason: String, detail: ConditionMessage, lastTransitionTime: Timestamp? = nil) {
+    public init(type: ConditionType, status: Status, reason: String, detail: ConditionMessage, lastTransitionTime: Timestamp? = nil) {
         self.type = type
         self.status = status
         self.reason = reason
@@ -30,65 +45,86 @@ public struct HorizontalPodAutoscalerCondition: Sendable, Equatable {
         set { detail = .text(newValue) }
     }
 
-    public var statusText: String { status ? "True" : "False" }
+    public var statusText: String { status.rawValue }
 }
 
 /// Upstream's `setConditionInList`: replace the condition of that type in place, or append
 /// it, so the list keeps the order in which each type was first set. The transition time
 /// moves only when the status changes.
 ///
-/// Kept as one slot per type plus the order each was first set, so the several updates of one
-/// reconcile touch no array; `conditions` builds the list once.
+/// Kept as one slot per type the controller sets, plus conditions of other types carried from
+/// the previous status, each with its position; the several updates of one reconcile touch no
+/// array, and `conditions` builds the list once.
 struct ConditionList {
     private var ableToScale: HorizontalPodAutoscalerCondition?
     private var scalingActive: HorizontalPodAutoscalerCondition?
     private var scalingLimited: HorizontalPodAutoscalerCondition?
-    /// Invariant: `order.n` is the position of type n in the list, or -1 when unset.
-    private var order: (Int8, Int8, Int8) = (-1, -1, -1)
-    private var count: Int8 = 0
+    /// Invariant: `order.n` is the position of slot n in the list, or -1 when unset.
+    private var order: (Int, Int, Int) = (-1, -1, -1)
+    /// Conditions of other types from the previous status, with their positions.
+    private var carried: [(position: Int, condition: HorizontalPodAutoscalerCondition)] = []
+    private var count = 0
     let now: Timestamp
 
     init(_ previous: [HorizontalPodAutoscalerCondition], now: Timestamp) {
         self.now = now
-        for condition in previous where self[condition.type] == nil {
-            self[condition.type] = condition
-            setOrder(condition.type)
+        for condition in previous {
+            if Self.isSlotted(condition.type) {
+                guard self[condition.type] == nil else { continue }
+                self[condition.type] = condition
+                setOrder(condition.type)
+            } else {
+                guard !carried.contains(where: { $0.condition.type == condition.type }) else { continue }
+                carried.append((count, condition))
+                count += 1
+            }
         }
+    }
+
+    private static func isSlotted(_ type: HorizontalPodAutoscalerCondition.ConditionType) -> Bool {
+        type == .ableToScale || type == .scalingActive || type == .scalingLimited
     }
 
     private subscript(type: HorizontalPodAutoscalerCondition.ConditionType) -> HorizontalPodAutoscalerCondition? {
         get {
-            switch type {
-            case .ableToScale: return ableToScale
-            case .scalingActive: return scalingActive
-            case .scalingLimited: return scalingLimited
-            }
+            if type == .ableToScale { return ableToScale }
+            if type == .scalingActive { return scalingActive }
+            return scalingLimited
         }
         set {
-            switch type {
-            case .ableToScale: ableToScale = newValue
-            case .scalingActive: scalingActive = newValue
-            case .scalingLimited: scalingLimited = newValue
+            if type == .ableToScale {
+                ableToScale = newValue
+            } else if type == .scalingActive {
+                scalingActive = newValue
+            } else {
+                scalingLimited = newValue
             }
         }
     }
 
     private mutating func setOrder(_ type: HorizontalPodAutoscalerCondition.ConditionType) {
-        switch type {
-        case .ableToScale: order.0 = count
-        case .scalingActive: order.1 = count
-        case .scalingLimited: order.2 = count
+        if type == .ableToScale {
+            order.0 = count
+        } else if type == .scalingActive {
+            order.1 = count
+        } else {
+            order.2 = count
         }
         count += 1
     }
 
     var conditions: [HorizontalPodAutoscalerCondition] {
         var list: [HorizontalPodAutoscalerCondition] = []
-        list.reserveCapacity(Int(count))
+        list.reserveCapacity(count)
+        var carriedIndex = 0
         for position in 0..<count {
             if order.0 == position, let ableToScale { list.append(ableToScale) }
             if order.1 == position, let scalingActive { list.append(scalingActive) }
             if order.2 == position, let scalingLimited { list.append(scalingLimited) }
+            if carriedIndex < carried.count, carried[carriedIndex].position == position {
+                list.append(carried[carriedIndex].condition)
+                carriedIndex += 1
+            }
         }
         return list
     }
@@ -97,18 +133,20 @@ struct ConditionList {
         set(type, status, reason, detail: .text(message))
     }
 
+    /// Only the controller's own types are set (the three slots).
     mutating func set(_ type: HorizontalPodAutoscalerCondition.ConditionType, _ status: Bool, _ reason: String, detail: ConditionMessage) {
+        let newStatus = HorizontalPodAutoscalerCondition.Status(status)
         if let existing = self[type] {
-            let transition = existing.status != status ? now : existing.lastTransitionTime
-            self[type] = HorizontalPodAutoscalerCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: transition)
+            let transition = existing.status != newStatus ? now : existing.lastTransitionTime
+            self[type] = HorizontalPodAutoscalerCondition(type: type, status: newStatus, reason: reason, detail: detail, lastTransitionTime: transition)
         } else {
-            self[type] = HorizontalPodAutoscalerCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: now)
+            self[type] = HorizontalPodAutoscalerCondition(type: type, status: newStatus, reason: reason, detail: detail, lastTransitionTime: now)
             setOrder(type)
         }
     }
 
     mutating func set(_ condition: HorizontalPodAutoscalerCondition) {
-        set(condition.type, condition.status, condition.reason, detail: condition.detail)
+        set(condition.type, condition.status == .true, condition.reason, detail: condition.detail)
     }
 }
 

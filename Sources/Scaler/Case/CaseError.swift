@@ -159,8 +159,16 @@ enum Read {
         }
     }
 
-    static func double(_ value: JSONValue) throws(CaseError) -> Double {
-        try quantity(value).approximateDouble
+    /// A float64 flag, parsed as Go's flag package parses one (not as a quantity).
+    static func float64(_ value: JSONValue) throws(CaseError) -> Double {
+        let text: String
+        switch value {
+        case .number(let number): text = number
+        case .string(let string): text = string
+        default: throw CaseError("expected a number, found \(value.typeName)")
+        }
+        guard let number = Double(text), number.isFinite else { throw CaseError("\"\(text)\" is not a number") }
+        return number
     }
 
     /// RFC 3339 text, or a JSON number of Unix seconds.
@@ -199,7 +207,7 @@ enum Read {
 
     static func seconds(_ value: JSONValue) throws(CaseError) -> Duration {
         if case .string = value { return try duration(value) }
-        let seconds = try double(value)
+        let seconds = try float64(value)
         guard seconds >= 0, seconds < 9e9 else { throw CaseError("must be a non-negative number of seconds") }
         return Duration(nanoseconds: Int64((seconds * 1e9).rounded()))
     }

@@ -276,17 +276,20 @@ enum CaseDecoding {
     static func conditions(_ value: JSONValue) throws(CaseError) -> [HorizontalPodAutoscalerCondition] {
         var conditions: [HorizontalPodAutoscalerCondition] = []
         for (index, element) in try Read.array(value).enumerated() {
-            let condition = try at(index: index) { () throws(CaseError) -> HorizontalPodAutoscalerCondition? in
+            let condition = try at(index: index) { () throws(CaseError) -> HorizontalPodAutoscalerCondition in
                 let fields = try FieldReader(element)
                 let typeText = try fields.required("type", Read.string)
-                guard let type = HorizontalPodAutoscalerCondition.ConditionType(rawValue: typeText) else { return nil }
-                let status = try fields.required("status", Read.string) == "True"
+                let type = HorizontalPodAutoscalerCondition.ConditionType(rawValue: typeText)
+                let statusText = try fields.required("status", Read.string)
+                guard let status = HorizontalPodAutoscalerCondition.Status(rawValue: statusText) else {
+                    throw CaseError("\"\(statusText)\" is not a condition status (True, False or Unknown)", at: ["status"])
+                }
                 return HorizontalPodAutoscalerCondition(
                     type: type, status: status, reason: try fields.optional("reason", Read.string) ?? "",
                     message: try fields.optional("message", Read.string) ?? "",
                     lastTransitionTime: try fields.optional("lastTransitionTime", Read.timestamp))
             }
-            if let condition { conditions.append(condition) }
+            conditions.append(condition)
         }
         return conditions
     }
@@ -461,15 +464,15 @@ enum CaseDecoding {
     static func controllerOptions(_ value: JSONValue) throws(CaseError) -> ControllerOptions {
         let fields = try FieldReader(value, allowing: controllerKeys)
         var options = ControllerOptions()
-        if let tolerance = try fields.optional("tolerance", Read.double) {
+        if let tolerance = try fields.optional("tolerance", Read.float64) {
             guard tolerance >= 0 else { throw CaseError("must not be negative", at: ["tolerance"]) }
             options.tolerance = tolerance
         }
         if let period = try fields.optional("cpuInitializationPeriodSeconds", Read.seconds) { options.cpuInitializationPeriod = period }
         if let delay = try fields.optional("initialReadinessDelaySeconds", Read.seconds) { options.initialReadinessDelay = delay }
         if let window = try fields.optional("downscaleStabilizationSeconds", Read.seconds) { options.downscaleStabilizationWindow = window }
-        if let factor = try fields.optional("scaleUpLimitFactor", Read.double) { options.scaleUpLimitFactor = factor }
-        if let minimum = try fields.optional("scaleUpLimitMinimum", Read.double) { options.scaleUpLimitMinimum = minimum }
+        if let factor = try fields.optional("scaleUpLimitFactor", Read.float64) { options.scaleUpLimitFactor = factor }
+        if let minimum = try fields.optional("scaleUpLimitMinimum", Read.float64) { options.scaleUpLimitMinimum = minimum }
         return options
     }
 }

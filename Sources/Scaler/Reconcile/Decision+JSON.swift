@@ -45,7 +45,7 @@ extension HorizontalPodAutoscalerCondition {
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("type"); writer.value(type.rawValue)
-        writer.key("status"); writer.value(statusText)
+        writer.key("status"); writer.value(status.rawValue)
         writer.key("reason"); writer.value(reason)
         writer.key("message"); writer.value(message)
         if let lastTransitionTime {
@@ -140,10 +140,13 @@ extension MetricIdentifier {
                     writer.beginObject()
                     writer.key("key"); writer.value(requirement.key)
                     writer.key("operator"); writer.value(requirement.operator)
-                    writer.key("values")
-                    writer.beginArray()
-                    for value in requirement.values { writer.value(value) }
-                    writer.endArray()
+                    // `values` is omitempty upstream.
+                    if !requirement.values.isEmpty {
+                        writer.key("values")
+                        writer.beginArray()
+                        for value in requirement.values { writer.value(value) }
+                        writer.endArray()
+                    }
                     writer.endObject()
                 }
                 writer.endArray()
