@@ -278,15 +278,20 @@ public struct ResolvedScalingRules: Sendable, Equatable {
 }
 
 extension HorizontalPodAutoscalerBehavior {
+    /// Upstream's default scale-up policies: 4 pods or 100 % per 15 s.
+    public static let defaultScaleUpPolicies = [
+        HPAScalingPolicy(type: .pods, value: 4, periodSeconds: 15),
+        HPAScalingPolicy(type: .percent, value: 100, periodSeconds: 15),
+    ]
+    /// Upstream's default scale-down policy: 100 % per 15 s.
+    public static let defaultScaleDownPolicies = [HPAScalingPolicy(type: .percent, value: 100, periodSeconds: 15)]
+
     /// Scale up: no stabilization, Max of (4 pods, 100 %) per 15 s.
     public func resolvedScaleUp() -> ResolvedScalingRules {
         ResolvedScalingRules(
             stabilizationWindowSeconds: scaleUp?.stabilizationWindowSeconds ?? 0,
             selectPolicy: scaleUp?.selectPolicy ?? .max,
-            policies: scaleUp?.policies ?? [
-                HPAScalingPolicy(type: .pods, value: 4, periodSeconds: 15),
-                HPAScalingPolicy(type: .percent, value: 100, periodSeconds: 15),
-            ]
+            policies: scaleUp?.policies ?? Self.defaultScaleUpPolicies
         )
     }
 
@@ -295,7 +300,7 @@ extension HorizontalPodAutoscalerBehavior {
         ResolvedScalingRules(
             stabilizationWindowSeconds: scaleDown?.stabilizationWindowSeconds ?? defaultStabilizationSeconds,
             selectPolicy: scaleDown?.selectPolicy ?? .max,
-            policies: scaleDown?.policies ?? [HPAScalingPolicy(type: .percent, value: 100, periodSeconds: 15)]
+            policies: scaleDown?.policies ?? Self.defaultScaleDownPolicies
         )
     }
 }

@@ -24,15 +24,31 @@ public struct HorizontalPodAutoscalerCondition: Sendable, Equatable {
     public var type: ConditionType
     public var status: Status
     public var reason: String
-    /// The message as data; `message` renders it. Keeps the hot path free of string building.
-    public var detail: ConditionMessage
+    public var message: String
     public var lastTransitionTime: Timestamp?
 
     public init(type: ConditionType, status: Status, reason: String, message: String, lastTransitionTime: Timestamp? = nil) {
-        self.init(type: type, status: status, reason: reason, detail: .text(message), lastTransitionTime: lastTransitionTime)
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
     }
 
-    public init(type: ConditionType, status: Status, reason: String, detail: ConditionMessage, lastTransitionTime: Timestamp? = nil) {
+    public var statusText: String { status.rawValue }
+}
+
+/// A condition as the reconcile keeps it: the message as data, rendered against the spec only
+/// when someone reads it, so a reconcile builds no strings and copies no names.
+struct RawCondition: Sendable {
+    var type: HorizontalPodAutoscalerCondition.ConditionType
+    var status: HorizontalPodAutoscalerCondition.Status
+    var reason: String
+    var detail: ConditionMessage
+    var lastTransitionTime: Timestamp?
+
+    init(type: HorizontalPodAutoscalerCondition.ConditionType, status: HorizontalPodAutoscalerCondition.Status,
+         reason: String, detail: ConditionMessage, lastTransitionTime: Timestamp?) {
         self.type = type
         self.status = status
         self.reason = reason
@@ -40,12 +56,15 @@ public struct HorizontalPodAutoscalerCondition: Sendable, Equatable {
         self.lastTransitionTime = lastTransitionTime
     }
 
-    public var message: String {
-        get { detail.description }
-        set { detail = .text(newValue) }
+    init(_ condition: HorizontalPodAutoscalerCondition) {
+        self.init(type: condition.type, status: condition.status, reason: condition.reason,
+                  detail: .text(condition.message), lastTransitionTime: condition.lastTransitionTime)
     }
 
-    public var statusText: String { status.rawValue }
+    func rendered(in spec: HorizontalPodAutoscalerSpec) -> HorizontalPodAutoscalerCondition {
+        HorizontalPodAutoscalerCondition(type: type, status: status, reason: reason,
+                                         message: detail.text(in: spec), lastTransitionTime: lastTransitionTime)
+    }
 }
 
 /// Upstream's `setConditionInList`: replace the condition of that type in place, or append
@@ -56,19 +75,20 @@ public struct HorizontalPodAutoscalerCondition: Sendable, Equatable {
 /// the previous status, each with its position; the several updates of one reconcile touch no
 /// array, and `conditions` builds the list once.
 struct ConditionList {
-    private var ableToScale: HorizontalPodAutoscalerCondition?
-    private var scalingActive: HorizontalPodAutoscalerCondition?
-    private var scalingLimited: HorizontalPodAutoscalerCondition?
+    private var ableToScale: RawCondition?
+    private var scalingActive: RawCondition?
+    private var scalingLimited: RawCondition?
     /// Invariant: `order.n` is the position of slot n in the list, or -1 when unset.
     private var order: (Int, Int, Int) = (-1, -1, -1)
     /// Conditions of other types from the previous status, with their positions.
-    private var carried: [(position: Int, condition: HorizontalPodAutoscalerCondition)] = []
+    private var carried: [(position: Int, condition: RawCondition)] = []
     private var count = 0
     let now: Timestamp
 
     init(_ previous: [HorizontalPodAutoscalerCondition], now: Timestamp) {
         self.now = now
-        for condition in previous {
+        for original in previous {
+            let condition = RawCondition(original)
             if Self.isSlotted(condition.type) {
                 guard self[condition.type] == nil else { continue }
                 self[condition.type] = condition
@@ -85,7 +105,7 @@ struct ConditionList {
         type == .ableToScale || type == .scalingActive || type == .scalingLimited
     }
 
-    private subscript(type: HorizontalPodAutoscalerCondition.ConditionType) -> HorizontalPodAutoscalerCondition? {
+    private subscript(type: HorizontalPodAutoscalerCondition.ConditionType) -> RawCondition? {
         get {
             if type == .ableToScale { return ableToScale }
             if type == .scalingActive { return scalingActive }
@@ -113,8 +133,8 @@ struct ConditionList {
         count += 1
     }
 
-    var conditions: [HorizontalPodAutoscalerCondition] {
-        var list: [HorizontalPodAutoscalerCondition] = []
+    var conditions: [RawCondition] {
+        var list: [RawCondition] = []
         list.reserveCapacity(count)
         var carriedIndex = 0
         for position in 0..<count {
@@ -133,19 +153,39 @@ struct ConditionList {
         set(type, status, reason, detail: .text(message))
     }
 
-    /// Only the controller's own types are set (the three slots).
+    /// Only the controller's own types are set (the three slots), each updated in place.
     mutating func set(_ type: HorizontalPodAutoscalerCondition.ConditionType, _ status: Bool, _ reason: String, detail: ConditionMessage) {
         let newStatus = HorizontalPodAutoscalerCondition.Status(status)
-        if let existing = self[type] {
-            let transition = existing.status != newStatus ? now : existing.lastTransitionTime
-            self[type] = HorizontalPodAutoscalerCondition(type: type, status: newStatus, reason: reason, detail: detail, lastTransitionTime: transition)
+        let isNew: Bool
+        if type == .ableToScale {
+            isNew = Self.update(&ableToScale, type, newStatus, reason, detail, now)
+        } else if type == .scalingActive {
+            isNew = Self.update(&scalingActive, type, newStatus, reason, detail, now)
         } else {
-            self[type] = HorizontalPodAutoscalerCondition(type: type, status: newStatus, reason: reason, detail: detail, lastTransitionTime: now)
-            setOrder(type)
+            isNew = Self.update(&scalingLimited, type, newStatus, reason, detail, now)
         }
+        if isNew { setOrder(type) }
     }
 
-    mutating func set(_ condition: HorizontalPodAutoscalerCondition) {
+    /// Returns true when the slot was empty.
+    private static func update(
+        _ slot: inout RawCondition?, _ type: HorizontalPodAutoscalerCondition.ConditionType,
+        _ status: HorizontalPodAutoscalerCondition.Status, _ reason: String, _ detail: ConditionMessage, _ now: Timestamp
+    ) -> Bool {
+        guard case .some(var condition) = slot else {
+            slot = RawCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: now)
+            return true
+        }
+        slot = nil  // Leaves `condition` the only reference, so the updates below copy nothing.
+        if condition.status != status { condition.lastTransitionTime = now }
+        condition.status = status
+        condition.reason = reason
+        condition.detail = detail
+        slot = condition
+        return false
+    }
+
+    mutating func set(_ condition: RawCondition) {
         set(condition.type, condition.status == .true, condition.reason, detail: condition.detail)
     }
 }
@@ -193,47 +233,58 @@ public struct MetricStatus: Sendable, Equatable {
 }
 
 /// A condition message kept as data and rendered when read.
-public enum ConditionMessage: Sendable, Equatable, CustomStringConvertible {
+enum ConditionMessage: Sendable {
     case text(String)
     /// "the HPA was able to successfully calculate a replica count from <metric>"
     case validMetricFound(MetricLabel)
     /// "the HPA controller was able to update the target scale to <n>"
     case succeededRescale(Int32)
 
-    public var description: String {
+    func text(in spec: HorizontalPodAutoscalerSpec) -> String {
         switch self {
         case .text(let text): return text
-        case .validMetricFound(let label): return "the HPA was able to successfully calculate a replica count from \(label)"
+        case .validMetricFound(let label): return "the HPA was able to successfully calculate a replica count from \(label.text(in: spec))"
         case .succeededRescale(let replicas): return "the HPA controller was able to update the target scale to \(replicas)"
         }
     }
 }
 
 /// Upstream's name for the metric behind a proposal, as its `computeStatusFor*Metric`
-/// functions word it ("cpu resource utilization (percentage of request)").
-public enum MetricLabel: Sendable, Equatable, CustomStringConvertible {
-    case resourceUtilization(String)
-    case containerResourceUtilization(String)
-    case resourceAverage(String)
-    case pods(String)
-    case object(kind: String, name: String)
-    /// External metrics, and (as upstream words it) Object metrics with an AverageValue target.
-    case external(name: String, selector: LabelSelector?)
+/// functions word it ("cpu resource utilization (percentage of request)"). It refers to the
+/// spec metric by position, so carrying it around copies no names.
+struct MetricLabel: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
+        case resourceUtilization, containerResourceUtilization, resourceAverage, pods, object
+        /// External metrics, and (as upstream words it) Object metrics with an AverageValue target.
+        case external
+    }
 
-    public var description: String {
-        switch self {
-        case .resourceUtilization(let name): return "\(name) resource utilization (percentage of request)"
-        case .containerResourceUtilization(let name): return "\(name) container resource utilization (percentage of request)"
-        case .resourceAverage(let name): return "\(name) resource"
-        case .pods(let name): return "pods metric \(name)"
-        case .object(let kind, let name): return "\(kind) metric \(name)"
-        case .external(let name, let selector): return "external metric \(name)(\(LabelSelector.goDescription(selector)))"
+    var kind: Kind
+    var index: Int
+
+    func text(in spec: HorizontalPodAutoscalerSpec) -> String {
+        guard index < spec.metrics.count else { return "" }
+        switch (kind, spec.metrics[index]) {
+        case (.resourceUtilization, .resource(let name, _)):
+            return "\(name) resource utilization (percentage of request)"
+        case (.containerResourceUtilization, .containerResource(let name, _, _)):
+            return "\(name) container resource utilization (percentage of request)"
+        case (.resourceAverage, .resource(let name, _)), (.resourceAverage, .containerResource(let name, _, _)):
+            return "\(name) resource"
+        case (.pods, .pods(let metric, _)):
+            return "pods metric \(metric.name)"
+        case (.object, .object(let describedObject, let metric, _)):
+            return "\(describedObject.kind) metric \(metric.name)"
+        case (.external, .external(let metric, _)), (.external, .object(_, let metric, _)):
+            return "external metric \(metric.name)(\(LabelSelector.goDescription(metric.selector)))"
+        default:
+            return ""
         }
     }
 }
 
 /// Upstream's rescale reason, rendered when read.
-public enum RescaleReason: Sendable, Equatable, CustomStringConvertible {
+enum RescaleReason: Sendable, Equatable {
     case none
     case aboveTarget(MetricLabel)
     case allMetricsBelowTarget
@@ -242,10 +293,10 @@ public enum RescaleReason: Sendable, Equatable, CustomStringConvertible {
     /// The metrics failed hard; the text is upstream's error.
     case failed(String)
 
-    public var description: String {
+    func text(in spec: HorizontalPodAutoscalerSpec) -> String {
         switch self {
         case .none: return ""
-        case .aboveTarget(let label): return "\(label) above target"
+        case .aboveTarget(let label): return "\(label.text(in: spec)) above target"
         case .allMetricsBelowTarget: return "All metrics below target"
         case .aboveMaximum: return "Current number of replicas above Spec.MaxReplicas"
         case .belowMinimum: return "Current number of replicas below Spec.MinReplicas"

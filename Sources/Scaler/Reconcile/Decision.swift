@@ -5,11 +5,14 @@ public struct Decision: Sendable {
     /// What the controller writes (or leaves) on the scale subresource.
     public var desiredReplicas: Int32
     public var rescale: Bool
+    var rescaleReason: RescaleReason
     /// Upstream's rescale reason ("cpu resource utilization (percentage of request) above
     /// target"), or the error that stopped this cycle.
-    public var rescaleReason: RescaleReason
-    public var reason: String { rescaleReason.description }
-    public var conditions: [HorizontalPodAutoscalerCondition]
+    public var reason: String { rescaleReason.text(in: spec) }
+    var rawConditions: [RawCondition]
+    /// The HPA's conditions after this sync: upstream's types, statuses, reasons and messages,
+    /// in upstream's order.
+    public var conditions: [HorizontalPodAutoscalerCondition] { rawConditions.map { $0.rendered(in: spec) } }
     /// One per spec metric; nil when no metric was computed this cycle.
     public var currentMetrics: [MetricStatus]?
     /// The pre-normalized proposal, max over metrics; nil when metrics were not consulted.

@@ -52,7 +52,7 @@ public enum HorizontalController {
                 return Decision(
                     currentReplicas: currentReplicas, desiredReplicas: currentReplicas, rescale: false,
                     rescaleReason: .failed("failed to compute desired number of replicas based on listed metrics for \(reference): \(computed.error ?? "")"),
-                    conditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: nil,
+                    rawConditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: nil,
                     history: history, lastScaleTime: nil, spec: spec, trace: trace)
             }
             recommendation = metricDesiredReplicas
@@ -95,7 +95,7 @@ public enum HorizontalController {
 
         return Decision(
             currentReplicas: currentReplicas, desiredReplicas: desiredReplicas, rescale: rescale, rescaleReason: rescaleReason,
-            conditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: recommendation,
+            rawConditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: recommendation,
             history: history, lastScaleTime: lastScaleTime, spec: spec, trace: trace)
     }
 
@@ -119,7 +119,7 @@ public enum HorizontalController {
         var replicas: Int32 = 0
         var metricName: MetricLabel?
         var invalidCount = 0
-        var firstInvalidCondition: HorizontalPodAutoscalerCondition?
+        var firstInvalidCondition: RawCondition?
         var firstInvalidError: String?
         let calculator = ReplicaCalculator(
             pods: input.prepared.podStates, now: input.now,
@@ -144,7 +144,7 @@ public enum HorizontalController {
                     metricName = proposal.metricName
                 }
             case .failure(let failure):
-                trace.metrics.append(DecisionTrace.MetricResult(index: index, replicas: nil, error: failure.condition.message))
+                trace.metrics.append(DecisionTrace.MetricResult(index: index, replicas: nil, error: failure.condition.detail.text(in: input.spec)))
                 if invalidCount == 0 {
                     firstInvalidCondition = failure.condition
                     firstInvalidError = failure.error
@@ -174,15 +174,15 @@ public enum HorizontalController {
 
     struct MetricFailure: Error {
         /// What the ScalingActive condition would say if this is the first invalid metric.
-        var condition: HorizontalPodAutoscalerCondition
+        var condition: RawCondition
         /// The error upstream's `computeReplicasForMetric` returns.
         var error: String
     }
 
     /// `getUnableComputeReplicaCountCondition`.
-    static func unableToCompute(_ reason: String, _ message: String) -> HorizontalPodAutoscalerCondition {
-        HorizontalPodAutoscalerCondition(type: .scalingActive, status: false, reason: reason,
-                                         message: "the HPA was unable to compute the replica count: \(message)")
+    static func unableToCompute(_ reason: String, _ message: String) -> RawCondition {
+        RawCondition(type: .scalingActive, status: .false, reason: reason,
+                     detail: .text("the HPA was unable to compute the replica count: \(message)"), lastTransitionTime: nil)
     }
 
     /// `computeReplicasForMetric` and the `computeStatusFor*Metric` functions it dispatches to.
@@ -208,7 +208,7 @@ public enum HorizontalController {
                         currentReplicas: specReplicas, targetUsage: value.milliValue, metricName: metric.name,
                         describedObject: describedObject, namespace: namespace, tolerances: tolerances, observation: observation)
                     let status = MetricStatus(kind: .object, value: proposal.usage)
-                    return .success(MetricProposal(replicas: proposal.replicas, metricName: .object(kind: describedObject.kind, name: metric.name),
+                    return .success(MetricProposal(replicas: proposal.replicas, metricName: MetricLabel(kind: .object, index: metricIndex),
                                                    status: status, calculation: proposal))
                 } catch {
                     return fail(error.message, error.message)
@@ -221,7 +221,7 @@ public enum HorizontalController {
                     let status = MetricStatus(kind: .objectAverage, averageValue: proposal.usage)
                     // Upstream names this proposal as if it were external.
                     return .success(MetricProposal(replicas: proposal.replicas,
-                                                   metricName: .external(name: metric.name, selector: metric.selector),
+                                                   metricName: MetricLabel(kind: .external, index: metricIndex),
                                                    status: status, calculation: proposal))
                 } catch {
                     return fail(error.message, "failed to get \(metric.name) object metric: \(error.message)")
@@ -241,7 +241,7 @@ public enum HorizontalController {
                     currentReplicas: specReplicas, targetUsage: averageValue.milliValue, metricName: metric.name,
                     tolerances: tolerances, observation: observation, prepared: prepared)
                 let status = MetricStatus(kind: .pods, averageValue: proposal.usage)
-                return .success(MetricProposal(replicas: proposal.replicas, metricName: .pods(metric.name),
+                return .success(MetricProposal(replicas: proposal.replicas, metricName: MetricLabel(kind: .pods, index: metricIndex),
                                                status: status, calculation: proposal))
             } catch {
                 return .failure(MetricFailure(condition: unableToCompute("FailedGetPodsMetric", error.message),
@@ -251,7 +251,7 @@ public enum HorizontalController {
         case .resource(let name, let target):
             switch computeStatusForResourceMetricGeneric(
                 currentReplicas: specReplicas, target: target, resource: name, container: nil, requests: requests,
-                calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
+                metricIndex: metricIndex, calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
             {
             case .success(let generic):
                 let status = MetricStatus(kind: .resource, averageValue: generic.proposal.usage,
@@ -267,7 +267,7 @@ public enum HorizontalController {
         case .containerResource(let name, let container, let target):
             switch computeStatusForResourceMetricGeneric(
                 currentReplicas: specReplicas, target: target, resource: name, container: container, requests: requests,
-                calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
+                metricIndex: metricIndex, calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
             {
             case .success(let generic):
                 let status = MetricStatus(kind: .containerResource,
@@ -281,7 +281,7 @@ public enum HorizontalController {
             }
 
         case .external(let metric, let target):
-            let metricName = MetricLabel.external(name: metric.name, selector: metric.selector)
+            let metricName = MetricLabel(kind: .external, index: metricIndex)
             if let averageValue = target.averageValue {
                 do {
                     let proposal = try calculator.externalPerPodMetricReplicas(
@@ -324,14 +324,14 @@ public enum HorizontalController {
     /// `computeStatusForResourceMetricGeneric`: an AverageValue target wins over a Utilization one.
     static func computeStatusForResourceMetricGeneric(
         currentReplicas: Int32, target: MetricTarget, resource: String, container: String?, requests: RequestTotals?,
-        calculator: ReplicaCalculator, tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
+        metricIndex: Int, calculator: ReplicaCalculator, tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) -> Result<GenericResourceProposal, GenericFailure> {
         if let averageValue = target.averageValue {
             do {
                 let proposal = try calculator.rawResourceReplicas(
                     currentReplicas: currentReplicas, targetUsage: averageValue.milliValue, resource: resource,
                     tolerances: tolerances, observation: observation, prepared: prepared)
-                return .success(GenericResourceProposal(proposal: proposal, metricName: .resourceAverage(resource)))
+                return .success(GenericResourceProposal(proposal: proposal, metricName: MetricLabel(kind: .resourceAverage, index: metricIndex)))
             } catch {
                 return .failure(GenericFailure("failed to get \(resource) usage: \(error.message)"))
             }
@@ -343,8 +343,7 @@ public enum HorizontalController {
             let proposal = try calculator.resourceReplicas(
                 currentReplicas: currentReplicas, targetUtilization: targetUtilization, resource: resource, requestTotals: requests,
                 tolerances: tolerances, observation: observation, prepared: prepared)
-            let metricName: MetricLabel = container == nil
-                ? .resourceUtilization(resource) : .containerResourceUtilization(resource)
+            let metricName = MetricLabel(kind: container == nil ? .resourceUtilization : .containerResourceUtilization, index: metricIndex)
             return .success(GenericResourceProposal(proposal: proposal, metricName: metricName))
         } catch {
             return .failure(GenericFailure("failed to get \(resource) utilization: \(error.message)"))
