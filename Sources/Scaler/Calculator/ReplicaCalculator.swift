@@ -36,15 +36,7 @@ struct ReplicaCalculator {
         tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
         var metrics = try podMetrics(observation, prepared: prepared, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
-        guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
-
-        let groups = PodGroups(pods: pods, metrics: metrics, isCPU: resource == "cpu", now: now,
-                               cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
-        remove(groups.ignored, from: &metrics)
-        remove(groups.unready, from: &metrics)
-        if metrics.count == 0 {
-            throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
-        }
+        let groups = try groupAndFilter(&metrics, isCPU: resource == "cpu")
 
         let requests: [Int64]
         switch requestTotals {
@@ -56,14 +48,8 @@ struct ReplicaCalculator {
         var proposal = Proposal(replicas: currentReplicas, usage: rawUtilization, utilization: utilization,
                                 usageRatio: usageRatio, outcome: .withinTolerance)
         proposal.count(groups)
-
+        if let direct = directProposal(proposal, groups: groups, tolerances: tolerances) { return direct }
         let scaleUpWithUnready = !groups.unready.isEmpty && usageRatio > 1.0
-        if !scaleUpWithUnready && groups.missing.isEmpty {
-            if tolerances.isWithin(usageRatio) { return proposal }
-            proposal.replicas = GoArithmetic.ceilInt32(usageRatio * Double(groups.readyPodCount))
-            proposal.outcome = .scaled
-            return proposal
-        }
 
         if !groups.missing.isEmpty {
             if usageRatio < 1.0 {
@@ -112,28 +98,14 @@ struct ReplicaCalculator {
         _ metricsIn: PodMetrics, currentReplicas: Int32, targetUsage: Int64, tolerances: Tolerances, isCPU: Bool
     ) throws(Failure) -> Proposal {
         var metrics = metricsIn
-        guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
-
-        let groups = PodGroups(pods: pods, metrics: metrics, isCPU: isCPU, now: now,
-                               cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
-        remove(groups.ignored, from: &metrics)
-        remove(groups.unready, from: &metrics)
-        if metrics.count == 0 {
-            throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
-        }
+        let groups = try groupAndFilter(&metrics, isCPU: isCPU)
 
         let (usageRatio, usage) = metricUsageRatio(metrics, targetUsage)
         var proposal = Proposal(replicas: currentReplicas, usage: usage, utilization: nil,
                                 usageRatio: usageRatio, outcome: .withinTolerance)
         proposal.count(groups)
-
+        if let direct = directProposal(proposal, groups: groups, tolerances: tolerances) { return direct }
         let scaleUpWithUnready = !groups.unready.isEmpty && usageRatio > 1.0
-        if !scaleUpWithUnready && groups.missing.isEmpty {
-            if tolerances.isWithin(usageRatio) { return proposal }
-            proposal.replicas = GoArithmetic.ceilInt32(usageRatio * Double(groups.readyPodCount))
-            proposal.outcome = .scaled
-            return proposal
-        }
 
         if !groups.missing.isEmpty {
             if usageRatio < 1.0 {
@@ -150,6 +122,32 @@ struct ReplicaCalculator {
         let (newUsageRatio, _) = metricUsageRatio(metrics, targetUsage)
         return rebalancedProposal(proposal, usageRatio: usageRatio, newUsageRatio: newUsageRatio,
                                   metricCount: metrics.count, currentReplicas: currentReplicas, tolerances: tolerances)
+    }
+
+    /// The start both per-pod calculations share: group the pods, then drop the samples of
+    /// ignored and unready pods; fail when none is left.
+    private func groupAndFilter(_ metrics: inout PodMetrics, isCPU: Bool) throws(Failure) -> PodGroups {
+        guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
+        let groups = PodGroups(pods: pods, metrics: metrics, isCPU: isCPU, now: now,
+                               cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
+        remove(groups.ignored, from: &metrics)
+        remove(groups.unready, from: &metrics)
+        if metrics.count == 0 {
+            throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
+        }
+        return groups
+    }
+
+    /// With no unready pods in a scale-up and no missing pods, the ratio over the ready pods
+    /// decides at once (or the tolerance keeps the count); nil when pods must be rebalanced.
+    private func directProposal(_ base: Proposal, groups: PodGroups, tolerances: Tolerances) -> Proposal? {
+        let scaleUpWithUnready = !groups.unready.isEmpty && base.usageRatio > 1.0
+        guard !scaleUpWithUnready && groups.missing.isEmpty else { return nil }
+        var proposal = base
+        if tolerances.isWithin(base.usageRatio) { return proposal }
+        proposal.replicas = GoArithmetic.ceilInt32(base.usageRatio * Double(groups.readyPodCount))
+        proposal.outcome = .scaled
+        return proposal
     }
 
     /// The end shared by both per-pod calculations once unready and missing pods have been

@@ -249,61 +249,55 @@ enum Normalization {
     static func calculateScaleUpLimitWithScalingRules(
         current: Int32, scaleUpEvents: [ScaleEvent], scaleDownEvents: [ScaleEvent], rules: ResolvedScalingRules, now: Timestamp
     ) -> Int32 {
-        let pickMin: Bool
-        var result: Int32
-        switch rules.selectPolicy {
-        case .disabled: return current
-        case .min:
-            result = Int32.max
-            pickMin = true
-        case .max:
-            result = Int32.min
-            pickMin = false
-        }
-        for policy in rules.policies {
-            let added = replicasChangePerPeriod(policy.periodSeconds, scaleUpEvents, now: now)
-            let deleted = replicasChangePerPeriod(policy.periodSeconds, scaleDownEvents, now: now)
-            let periodStartReplicas = current &- added &+ deleted
-            let proposed: Int32
+        // For scaling up, the 'Min' policy is the smallest allowed increase.
+        policyLimit(current: current, scaleUpEvents: scaleUpEvents, scaleDownEvents: scaleDownEvents, rules: rules,
+                    now: now, minChangePicksLowest: true) { periodStart, policy in
             switch policy.type {
             case .pods:
-                proposed = periodStartReplicas &+ policy.value
+                return periodStart &+ policy.value
             case .percent:
                 // Rounded up so a small percentage still adds a replica.
-                proposed = GoArithmetic.ceilInt32(Double(periodStartReplicas) * (1 + Double(policy.value) / 100))
+                return GoArithmetic.ceilInt32(Double(periodStart) * (1 + Double(policy.value) / 100))
             }
-            result = pickMin ? min(result, proposed) : max(result, proposed)
         }
-        return result
     }
 
     /// `calculateScaleDownLimitWithBehaviors`: the fewest replicas the policies allow now.
     static func calculateScaleDownLimitWithBehaviors(
         current: Int32, scaleUpEvents: [ScaleEvent], scaleDownEvents: [ScaleEvent], rules: ResolvedScalingRules, now: Timestamp
     ) -> Int32 {
-        let pickMax: Bool
-        var result: Int32
+        // For scaling down, the 'Min' policy is the smallest allowed decrease: the highest count.
+        policyLimit(current: current, scaleUpEvents: scaleUpEvents, scaleDownEvents: scaleDownEvents, rules: rules,
+                    now: now, minChangePicksLowest: false) { periodStart, policy in
+            switch policy.type {
+            case .pods:
+                return periodStart &- policy.value
+            case .percent:
+                return GoArithmetic.int32(Double(periodStart) * (1 - Double(policy.value) / 100))
+            }
+        }
+    }
+
+    /// The loop both limit functions share: each policy proposes a count from the replicas at
+    /// the start of its period (current, less what was added and plus what was removed since),
+    /// and selectPolicy picks among the proposals (Disabled: no change at all).
+    @inline(__always)
+    private static func policyLimit(
+        current: Int32, scaleUpEvents: [ScaleEvent], scaleDownEvents: [ScaleEvent], rules: ResolvedScalingRules,
+        now: Timestamp, minChangePicksLowest: Bool, propose: (Int32, HPAScalingPolicy) -> Int32
+    ) -> Int32 {
+        let pickLowest: Bool
         switch rules.selectPolicy {
         case .disabled: return current
-        case .min:
-            result = Int32.min
-            pickMax = true
-        case .max:
-            result = Int32.max
-            pickMax = false
+        case .min: pickLowest = minChangePicksLowest
+        case .max: pickLowest = !minChangePicksLowest
         }
+        var result = pickLowest ? Int32.max : Int32.min
         for policy in rules.policies {
             let added = replicasChangePerPeriod(policy.periodSeconds, scaleUpEvents, now: now)
             let deleted = replicasChangePerPeriod(policy.periodSeconds, scaleDownEvents, now: now)
-            let periodStartReplicas = current &- added &+ deleted
-            let proposed: Int32
-            switch policy.type {
-            case .pods:
-                proposed = periodStartReplicas &- policy.value
-            case .percent:
-                proposed = GoArithmetic.int32(Double(periodStartReplicas) * (1 - Double(policy.value) / 100))
-            }
-            result = pickMax ? max(result, proposed) : min(result, proposed)
+            let proposed = propose(current &- added &+ deleted, policy)
+            result = pickLowest ? min(result, proposed) : max(result, proposed)
         }
         return result
     }

@@ -311,4 +311,4 @@ private let pow10Table: [Double] = [
     1e30, 1e31,
 ]
 private let pow10PositiveBy32: [Double] = [1e00, 1e32, 1e64, 1e96, 1e128, 1e160, 1e192, 1e224, 1e256, 1e288]
-private let pow10NegativeBy32: [Double] = [1e-00, 1e-32, 1e-64, 1e-96, 1e-128, 1e-160, 1e-192, 1e-224, 1e-256, 1e-288, 1e-320]
+private let pow10NegativeBy32: [Double] = [1e-00, 1e-32, 1e-64, 1e-96, 1e-128, 1e-160, 1e-192, 1e-224, 1e-256, 1e-288, Double(bitPattern: 0x7E8)]  // the last is 1e-320, a subnormal
