@@ -32,65 +32,113 @@ public enum CaseEvaluation {
 
 /// Evaluates a JSON Lines stream: one outcome line per case line, in order. A malformed line
 /// yields `{"line": N, "error": "..."}` and the batch goes on.
+///
+/// Cases are independent, so the complete lines of each read are split into contiguous runs
+/// evaluated on all cores; their outputs are joined in input order.
 public struct BatchEvaluation {
     public private(set) var casesEvaluated = 0
     public private(set) var failedLines = 0
+    /// Lines seen so far (blank ones included), for error line numbers.
     private var lineNumber = 0
-    private var output = JSONWriter(reservingCapacity: 1 << 20)
+    private var output: [UInt8] = []
     private let flush: ([UInt8]) -> Void
     private let includeExplanation: Bool
+    private let workers: Int
 
-    public init(includeExplanation: Bool = true, flush: @escaping ([UInt8]) -> Void) {
+    public init(includeExplanation: Bool = true, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                flush: @escaping ([UInt8]) -> Void) {
         self.includeExplanation = includeExplanation
+        self.workers = max(1, min(workers, 16))
         self.flush = flush
     }
 
     /// Evaluates every complete line in `bytes`; returns how many bytes were consumed (a
     /// trailing partial line is left for the next call).
     public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> Int {
+        var lines: [Range<Int>] = []
         var lineStart = 0
-        var position = 0
-        while position < bytes.count {
-            if bytes[position] == UInt8(ascii: "\n") {
-                evaluateLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<position]))
-                lineStart = position + 1
-            }
-            position += 1
+        for position in 0..<bytes.count where bytes[position] == UInt8(ascii: "\n") {
+            lines.append(lineStart..<position)
+            lineStart = position + 1
         }
         if final && lineStart < bytes.count {
-            evaluateLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<bytes.count]))
+            lines.append(lineStart..<bytes.count)
             lineStart = bytes.count
         }
-        if output.bytes.count > 1 << 19 || final { drain() }
+
+        // Few lines are not worth a thread hop.
+        let runs = lines.count >= 64 ? workers : 1
+        let perRun = (lines.count + runs - 1) / max(runs, 1)
+        var results = [Run](repeating: Run(), count: runs)
+        let firstLine = lineNumber
+        let includeExplanation = self.includeExplanation
+        let allLines = lines
+        results.withUnsafeMutableBufferPointer { slots in
+            let shared = SharedRuns(input: bytes, slots: slots)
+            DispatchQueue.concurrentPerform(iterations: runs) { run in
+                let range = min(run * perRun, allLines.count)..<min((run + 1) * perRun, allLines.count)
+                shared.slots[run] = Self.evaluate(shared.input, lines: allLines[range],
+                                                  firstLineNumber: firstLine + range.lowerBound + 1,
+                                                  includeExplanation: includeExplanation)
+            }
+        }
+        for run in results {
+            output.append(contentsOf: run.output)
+            casesEvaluated += run.evaluated
+            failedLines += run.failed
+        }
+        lineNumber += lines.count
+        if output.count > 1 << 19 || final { drain() }
         return lineStart
     }
 
-    private mutating func evaluateLine(_ line: UnsafeBufferPointer<UInt8>) {
-        lineNumber += 1
-        var end = line.count
-        while end > 0, [0x20, 0x09, 0x0D].contains(line[end - 1]) { end -= 1 }
-        var start = 0
-        while start < end, [0x20, 0x09].contains(line[start]) { start += 1 }
-        if start == end { return }  // Blank lines carry no case.
-        let trimmed = UnsafeBufferPointer(rebasing: line[start..<end])
-        do {
-            let reconcileCase = try ReconcileCase(jsonBytes: trimmed)
-            HorizontalController.reconcile(reconcileCase).write(to: &output, includeExplanation: includeExplanation)
-            casesEvaluated += 1
-        } catch {
-            output.beginObject()
-            output.key("line"); output.value(lineNumber)
-            output.key("error"); output.value(error.description)
-            output.endObject()
-            failedLines += 1
+    /// The buffers the concurrent runs share. Invariant: `input` is only read, and run n writes
+    /// `slots[n]` alone, so no two runs touch the same memory; both outlive the runs
+    /// (`concurrentPerform` returns when all are done).
+    private struct SharedRuns: @unchecked Sendable {
+        let input: UnsafeBufferPointer<UInt8>
+        let slots: UnsafeMutableBufferPointer<Run>
+    }
+
+    /// What one run of lines produced.
+    struct Run {
+        var output: [UInt8] = []
+        var evaluated = 0
+        var failed = 0
+    }
+
+    private static func evaluate(
+        _ bytes: UnsafeBufferPointer<UInt8>, lines: ArraySlice<Range<Int>>, firstLineNumber: Int, includeExplanation: Bool
+    ) -> Run {
+        var run = Run()
+        var writer = JSONWriter(reservingCapacity: lines.count * 3072)
+        for (offset, range) in lines.enumerated() {
+            var start = range.lowerBound
+            var end = range.upperBound
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0D { end -= 1 }
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            if start == end { continue }  // Blank lines carry no case.
+            do {
+                let reconcileCase = try ReconcileCase(jsonBytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                HorizontalController.reconcile(reconcileCase).write(to: &writer, includeExplanation: includeExplanation)
+                run.evaluated += 1
+            } catch {
+                writer.beginObject()
+                writer.key("line"); writer.value(firstLineNumber + offset)
+                writer.key("error"); writer.value(error.description)
+                writer.endObject()
+                run.failed += 1
+            }
+            writer.newline()
         }
-        output.newline()
+        run.output = writer.bytes
+        return run
     }
 
     private mutating func drain() {
-        if !output.bytes.isEmpty {
-            flush(output.bytes)
-            output = JSONWriter(reservingCapacity: 1 << 20)
+        if !output.isEmpty {
+            flush(output)
+            output.removeAll(keepingCapacity: true)
         }
     }
 

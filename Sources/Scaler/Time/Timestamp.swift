@@ -201,6 +201,12 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Parses Go duration text ("60s", "1m30s", "500ms", "1.5h") the way Go's
     /// `time.ParseDuration` does: whole units in integer nanoseconds, fractions through a float.
     public init?(goText text: String) {
+        // The common shape, "<digits>s" such as a metrics window "60s", without allocating.
+        var simple = text
+        if let seconds = simple.withUTF8({ Duration.wholeSeconds($0) }) {
+            self.nanoseconds = seconds * 1_000_000_000
+            return
+        }
         let bytes = Array(text.utf8)
         var index = 0
         var negative = false
@@ -269,6 +275,20 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
             guard total <= UInt64(Int64.max) else { return nil }
         }
         self.nanoseconds = negative ? -Int64(total) : Int64(total)
+    }
+}
+
+extension Duration {
+    /// "<1 to 9 digits>s" as whole seconds, or nil for any other shape.
+    static func wholeSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count >= 2, bytes.count <= 10, bytes[bytes.count - 1] == UInt8(ascii: "s") else { return nil }
+        var value: Int64 = 0
+        for index in 0..<(bytes.count - 1) {
+            let digit = bytes[index] &- 48
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+        }
+        return value
     }
 }
 
