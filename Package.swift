@@ -24,10 +24,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "tidepool",
-            dependencies: ["Controller", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Controller", "Metrics", "Scaler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "scaler-bench", dependencies: ["Scaler"], path: "Benchmarks/scaler-bench"),
+        .executableTarget(name: "metrics-bench", dependencies: ["Metrics"], path: "Benchmarks/metrics-bench"),
         .testTarget(name: "ScalerTests", dependencies: ["Scaler"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Scaler"]),
     ],

@@ -6,6 +6,6 @@ struct Tidepool: ParsableCommand {
         commandName: "tidepool",
         abstract: "An autoscaler for MCP servers, faithful to the Kubernetes HorizontalPodAutoscaler.",
         version: "0.1.0",
-        subcommands: [Evaluate.self]
+        subcommands: [Evaluate.self, Scrape.self]
     )
 }
