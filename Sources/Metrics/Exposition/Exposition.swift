@@ -123,11 +123,26 @@ public enum SampleOutput {
         return "\(value)"
     }
 
+    /// A label value as the text format writes it.
+    static func escaped(_ value: String) -> String {
+        var text = ""
+        text.reserveCapacity(value.utf8.count)
+        for character in value {
+            switch character {
+            case "\\": text += "\\\\"
+            case "\"": text += "\\\""
+            case "\n": text += "\\n"
+            default: text.append(character)
+            }
+        }
+        return text
+    }
+
     /// A readable line: `name{label="value",...} value [timestamp]`.
     public static func tableLine(_ sample: SampleView) -> String {
         var text = sample.name
         if sample.labelCount > 0 {
-            text += "{" + (0..<sample.labelCount).map { "\(sample.labelName(at: $0))=\"\(sample.labelValue(at: $0))\"" }.joined(separator: ",") + "}"
+            text += "{" + (0..<sample.labelCount).map { "\(sample.labelName(at: $0))=\"\(escaped(sample.labelValue(at: $0)))\"" }.joined(separator: ",") + "}"
         }
         let value = sample.value.isNaN ? "NaN" : sample.value.isInfinite ? (sample.value > 0 ? "+Inf" : "-Inf") : numberText(sample.value)
         text += "  " + value
