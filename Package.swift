@@ -13,10 +13,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "Scaler", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
-        .target(name: "Metrics", dependencies: ["Scaler"]),
+        .target(
+            name: "Metrics",
+            dependencies: ["Scaler", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .target(name: "Pool", dependencies: ["Scaler"]),
         .target(
             name: "Controller",

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Tidepool: ParsableCommand {
+struct Tidepool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tidepool",
         abstract: "An autoscaler for MCP servers, faithful to the Kubernetes HorizontalPodAutoscaler.",

@@ -119,7 +119,7 @@ struct TimestampTests {
 
 // MARK: - Go durations
 
-@Suite("Duration")
+@Suite("TimeSpan")
 struct DurationTests {
     @Test("Go duration texts", arguments: [
         ("60s", 60_000_000_000), ("1m30s", 90_000_000_000), ("500ms", 500_000_000), ("1.5h", 5_400_000_000_000),
@@ -129,12 +129,12 @@ struct DurationTests {
         ("1m0.25s", 60_250_000_000), ("1s500ms", 1_500_000_000), ("0.1ms", 100_000),
     ] as [(String, Int64)])
     func parses(_ text: String, _ nanoseconds: Int64) {
-        #expect(Duration(goText: text)?.nanoseconds == nanoseconds)
+        #expect(TimeSpan(goText: text)?.nanoseconds == nanoseconds)
     }
 
     @Test("invalid duration texts", arguments: ["5x", "", "1", "s", "-", "1.5.5s", "1 s", "1S", "1d", "60 s", "1h-1m", "ms", "1e3s"])
     func rejects(_ text: String) {
-        #expect(Duration(goText: text) == nil, "\(text.debugDescription) parsed")
+        #expect(TimeSpan(goText: text) == nil, "\(text.debugDescription) parsed")
     }
 
     @Test("fractions are exact to the nanosecond, as Go's ParseDuration", arguments: [
@@ -148,7 +148,7 @@ struct DurationTests {
         ("16.7ms", 16_700_000),
     ] as [(String, Int64)])
     func exactFractions(_ text: String, _ nanoseconds: Int64) {
-        #expect(Duration(goText: text)?.nanoseconds == nanoseconds)
+        #expect(TimeSpan(goText: text)?.nanoseconds == nanoseconds)
     }
 
     /// Go's ParseDuration accumulates integer nanoseconds; the Scaler multiplies binary floats
@@ -158,15 +158,15 @@ struct DurationTests {
         ("33.3ms", 33_300_000),
     ] as [(String, Int64)])
     func inexactFractions(_ text: String, _ nanoseconds: Int64) {
-        #expect(Duration(goText: text)?.nanoseconds == nanoseconds)
+        #expect(TimeSpan(goText: text)?.nanoseconds == nanoseconds)
     }
 
-    @Test("Go's Duration.String() for whole and fractional seconds", arguments: [
+    @Test("Go's TimeSpan.String() for whole and fractional seconds", arguments: [
         (0, "0s"), (60_000_000_000, "1m0s"), (90_000_000_000, "1m30s"), (1_500_000_000, "1.5s"),
         (3_600_000_000_000, "1h0m0s"), (3_723_000_000_000, "1h2m3s"), (-90_000_000_000, "-1m30s"), (5_000_000_000, "5s"),
     ] as [(Int64, String)])
     func formats(_ nanoseconds: Int64, _ text: String) {
-        #expect(Duration(nanoseconds: nanoseconds).description == text)
+        #expect(TimeSpan(nanoseconds: nanoseconds).description == text)
     }
 }
 

@@ -49,8 +49,8 @@ extension PodGroups {
         metrics: PodMetrics,
         isCPU: Bool,
         now: Timestamp,
-        cpuInitializationPeriod: Duration,
-        initialReadinessDelay: Duration
+        cpuInitializationPeriod: TimeSpan,
+        initialReadinessDelay: TimeSpan
     ) {
         for (position, pod) in pods.enumerated() {
             if pod.deleted || pod.phase == .failed {

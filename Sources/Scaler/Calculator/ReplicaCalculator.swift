@@ -6,8 +6,8 @@
 struct ReplicaCalculator {
     var pods: [PodState]
     var now: Timestamp
-    var cpuInitializationPeriod: Duration
-    var initialReadinessDelay: Duration
+    var cpuInitializationPeriod: TimeSpan
+    var initialReadinessDelay: TimeSpan
 
     /// What a calculator function found, for the metric status and the explanation.
     struct Proposal {

@@ -190,25 +190,25 @@ enum Read {
     }
 
     /// Go duration text ("60s"), or a JSON number of seconds.
-    static func duration(_ value: JSONValue) throws(CaseError) -> Duration {
+    static func duration(_ value: JSONValue) throws(CaseError) -> TimeSpan {
         switch value {
         case .string(let text):
-            guard let duration = Duration(goText: text) else { throw CaseError("\"\(text)\" is not a duration (like \"60s\" or \"1m30s\")") }
+            guard let duration = TimeSpan(goText: text) else { throw CaseError("\"\(text)\" is not a duration (like \"60s\" or \"1m30s\")") }
             return duration
         case .number(let text):
             guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds < 9e9 else {
                 throw CaseError("\(text) is not a number of seconds")
             }
-            return Duration(nanoseconds: Int64((seconds * 1e9).rounded()))
+            return TimeSpan(nanoseconds: Int64((seconds * 1e9).rounded()))
         default:
             throw CaseError("expected a duration, found \(value.typeName)")
         }
     }
 
-    static func seconds(_ value: JSONValue) throws(CaseError) -> Duration {
+    static func seconds(_ value: JSONValue) throws(CaseError) -> TimeSpan {
         if case .string = value { return try duration(value) }
         let seconds = try float64(value)
         guard seconds >= 0, seconds < 9e9 else { throw CaseError("must be a non-negative number of seconds") }
-        return Duration(nanoseconds: Int64((seconds * 1e9).rounded()))
+        return TimeSpan(nanoseconds: Int64((seconds * 1e9).rounded()))
     }
 }

@@ -89,9 +89,9 @@ public struct Scale: Sendable, Equatable {
 public struct PodSample: Sendable, Equatable {
     public var milliValue: Int64
     public var timestamp: Timestamp
-    public var window: Duration
+    public var window: TimeSpan
 
-    public init(milliValue: Int64, timestamp: Timestamp, window: Duration = .seconds(60)) {
+    public init(milliValue: Int64, timestamp: Timestamp, window: TimeSpan = .seconds(60)) {
         self.milliValue = milliValue
         self.timestamp = timestamp
         self.window = window
@@ -125,18 +125,18 @@ public enum MetricObservation: Sendable, Equatable {
 public struct ControllerOptions: Sendable, Equatable {
     /// `--horizontal-pod-autoscaler-tolerance`, both directions unless the HPA says otherwise.
     public var tolerance: Double
-    public var cpuInitializationPeriod: Duration
-    public var initialReadinessDelay: Duration
-    public var downscaleStabilizationWindow: Duration
+    public var cpuInitializationPeriod: TimeSpan
+    public var initialReadinessDelay: TimeSpan
+    public var downscaleStabilizationWindow: TimeSpan
     /// The legacy path's scale-up cap: `max(factor * current, minimum)`.
     public var scaleUpLimitFactor: Double
     public var scaleUpLimitMinimum: Double
 
     public init(
         tolerance: Double = 0.1,
-        cpuInitializationPeriod: Duration = .seconds(300),
-        initialReadinessDelay: Duration = .seconds(30),
-        downscaleStabilizationWindow: Duration = .seconds(300),
+        cpuInitializationPeriod: TimeSpan = .seconds(300),
+        initialReadinessDelay: TimeSpan = .seconds(30),
+        downscaleStabilizationWindow: TimeSpan = .seconds(300),
         scaleUpLimitFactor: Double = 2.0,
         scaleUpLimitMinimum: Double = 4.0
     ) {

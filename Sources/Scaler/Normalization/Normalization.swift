@@ -13,7 +13,7 @@ enum Normalization {
     /// `stabilizeRecommendation`: the highest recommendation inside the downscale window;
     /// the newest recommendation replaces the last one that fell out of the window.
     static func stabilizeRecommendation(
-        _ recommendations: inout [TimestampedRecommendation], prenormalized: Int32, now: Timestamp, window: Duration
+        _ recommendations: inout [TimestampedRecommendation], prenormalized: Int32, now: Timestamp, window: TimeSpan
     ) -> Int32 {
         var maxRecommendation = prenormalized
         var oldSampleIndex: Int?

@@ -20,16 +20,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch
     }
 
-    public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
+    public static func + (lhs: Timestamp, rhs: TimeSpan) -> Timestamp {
         Timestamp(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch &+ rhs.nanoseconds)
     }
 
-    public static func - (lhs: Timestamp, rhs: Duration) -> Timestamp {
+    public static func - (lhs: Timestamp, rhs: TimeSpan) -> Timestamp {
         Timestamp(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch &- rhs.nanoseconds)
     }
 
-    public static func - (lhs: Timestamp, rhs: Timestamp) -> Duration {
-        Duration(nanoseconds: lhs.nanosecondsSinceEpoch &- rhs.nanosecondsSinceEpoch)
+    public static func - (lhs: Timestamp, rhs: Timestamp) -> TimeSpan {
+        TimeSpan(nanoseconds: lhs.nanosecondsSinceEpoch &- rhs.nanosecondsSinceEpoch)
     }
 
     /// RFC 3339 in UTC, with a fraction only when there is one ("2026-11-20T12:00:00Z").
@@ -164,19 +164,20 @@ struct DigitReader {
     }
 }
 
-/// A span of time in nanoseconds (Go's `time.Duration`).
-public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible {
+/// A span of time in nanoseconds: Go's `time.Duration`, named apart from Swift's `Duration` so
+/// modules that import the Scaler keep the standard one.
+public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var nanoseconds: Int64
 
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
-    public static func seconds(_ seconds: Int64) -> Duration { Duration(nanoseconds: seconds &* 1_000_000_000) }
-    public static let zero = Duration(nanoseconds: 0)
+    public static func seconds(_ seconds: Int64) -> TimeSpan { TimeSpan(nanoseconds: seconds &* 1_000_000_000) }
+    public static let zero = TimeSpan(nanoseconds: 0)
 
-    public static func < (lhs: Duration, rhs: Duration) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+    public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     public var seconds: Double { Double(nanoseconds) / 1e9 }
 
-    /// Go's `Duration.String()` shape for whole and fractional seconds: "60s", "1m30s", "1.5s".
+    /// Go's `TimeSpan.String()` shape for whole and fractional seconds: "60s", "1m30s", "1.5s".
     public var description: String {
         if nanoseconds == 0 { return "0s" }
         var remaining = nanoseconds.magnitude
@@ -203,7 +204,7 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     public init?(goText text: String) {
         // The common shape, "<digits>s" such as a metrics window "60s", without allocating.
         var simple = text
-        if let seconds = simple.withUTF8({ Duration.wholeSeconds($0) }) {
+        if let seconds = simple.withUTF8({ TimeSpan.wholeSeconds($0) }) {
             self.nanoseconds = seconds * 1_000_000_000
             return
         }
@@ -278,7 +279,7 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 }
 
-extension Duration {
+extension TimeSpan {
     /// "<1 to 9 digits>s" as whole seconds, or nil for any other shape.
     static func wholeSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count >= 2, bytes.count <= 10, bytes[bytes.count - 1] == UInt8(ascii: "s") else { return nil }
