@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "ScalerTests", dependencies: ["Scaler"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Scaler"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "Metrics"]),
     ],
     swiftLanguageModes: [.v6]
 )
