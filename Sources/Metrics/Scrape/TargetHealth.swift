@@ -32,7 +32,8 @@ public struct TargetHealth: Sendable {
     /// The current samples, or nil when the target is stale (never scraped, last scrape failed,
     /// or silent for longer than the staleness period).
     public func currentSamples(at instant: ContinuousClock.Instant) -> [Sample]? {
-        guard let lastSuccess, lastError == nil, instant - lastSuccess <= stalenessPeriod else { return nil }
+        // Left-open, as Prometheus 3's lookback: a sample exactly one period old is stale.
+        guard let lastSuccess, lastError == nil, instant - lastSuccess < stalenessPeriod else { return nil }
         return samples
     }
 }

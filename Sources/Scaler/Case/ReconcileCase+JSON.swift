@@ -30,14 +30,7 @@ extension ReconcileCase {
         let (metadata, spec, conditions) = try fields.required("hpa", CaseDecoding.hpa)
         let scale = try fields.required("scale", CaseDecoding.scale)
         let pods = try fields.optional("pods", CaseDecoding.pods) ?? []
-        var metrics = try fields.optional("metrics", CaseDecoding.observations) ?? []
-        for index in metrics.indices {
-            guard case .podValues(var samples) = metrics[index] else { continue }
-            for position in samples.indices where samples[position].sample.timestamp == PodSample.timestampOfNow {
-                samples[position].sample.timestamp = now
-            }
-            metrics[index] = .podValues(samples)
-        }
+        let metrics = CaseDecoding.resolvingSampleTimestamps(try fields.optional("metrics", CaseDecoding.observations) ?? [], now: now)
         if metrics.count > spec.metrics.count {
             throw CaseError("has \(metrics.count) entries but hpa.spec.metrics has \(spec.metrics.count); metrics[i] is what was observed for spec.metrics[i]", at: ["metrics"])
         }
@@ -424,6 +417,19 @@ enum CaseDecoding {
             samples.append((entry.key, sample))
         }
         return samples
+    }
+
+    /// Samples without a timestamp were observed at `now`.
+    static func resolvingSampleTimestamps(_ observations: [MetricObservation], now: Timestamp) -> [MetricObservation] {
+        var metrics = observations
+        for index in metrics.indices {
+            guard case .podValues(var samples) = metrics[index] else { continue }
+            for position in samples.indices where samples[position].sample.timestamp == PodSample.timestampOfNow {
+                samples[position].sample.timestamp = now
+            }
+            metrics[index] = .podValues(samples)
+        }
+        return metrics
     }
 
     // MARK: history, controller
