@@ -487,3 +487,12 @@ extension PodSample {
     /// Marks a sample whose timestamp was not given: it is `now`, filled in by the case.
     static let timestampOfNow = Timestamp(nanosecondsSinceEpoch: Int64.min)
 }
+
+extension HorizontalPodAutoscalerSpec {
+    /// Reads a HorizontalPodAutoscaler as kubectl prints it (or a bare spec), for replay and
+    /// configs: errors name the field.
+    public static func decode(_ value: JSONValue) throws(CaseError) -> (metadata: ObjectMeta, spec: HorizontalPodAutoscalerSpec) {
+        let (metadata, spec, _) = try CaseDecoding.hpa(value)
+        return (metadata, spec)
+    }
+}

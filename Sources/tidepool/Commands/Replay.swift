@@ -1,0 +1,119 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Scaler
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Dry-run an HPA against recorded metrics: what it would have decided, step by step.",
+        discussion: """
+            --metrics takes a recording (JSON Lines observations, as `tidepool record` writes them). \
+            Each sync (every --sync-period) uses the last observation at or before it and carries \
+            the controller's history to the next, exactly as the controller would.
+
+            --mode recorded (the default) keeps the recorded replica count at every step and shows \
+            what the HPA would have decided against what happened. --mode simulate lets the HPA's \
+            own decisions drive the replica count, spreading the recorded demand over it (new \
+            replicas ready after --startup-delay).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, jsonl, csv
+    }
+
+    @Option(help: ArgumentHelp("The HorizontalPodAutoscaler (YAML or JSON, as kubectl prints it, or a bare spec).", valueName: "file"))
+    var hpa: String
+
+    @Option(help: ArgumentHelp("The recording to replay (JSON Lines observations).", valueName: "file"))
+    var metrics: String
+
+    @Option(help: "recorded: keep the recorded replicas; simulate: follow the HPA's own decisions.")
+    var mode: ReplayOptions.Mode = .recorded
+
+    @Option(help: "table: a readable timeline and summary; jsonl: one object per step (summary on standard error); csv.")
+    var format: Format = .table
+
+    @Option(name: .customLong("sync-period"), help: "Seconds between controller syncs.")
+    var syncPeriod: Double = 15
+
+    @Option(name: .customLong("startup-delay"), help: "Seconds a simulated new replica takes to become ready.")
+    var startupDelay: Double = 30
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Other HPAs to replay over the same data; their summaries print side by side.", valueName: "file"))
+    var compare: [String] = []
+
+    func validate() throws {
+        guard syncPeriod >= 1, syncPeriod <= 3600 else { throw ValidationError("--sync-period must be between 1 and 3600 seconds.") }
+        guard startupDelay >= 0 else { throw ValidationError("--startup-delay must not be negative.") }
+    }
+
+    func run() throws {
+        do {
+            let (metadata, spec) = try ReplayInputs.hpa(hpa)
+            let observations = try ReplayInputs.recording(metrics)
+            guard !observations.isEmpty else {
+                printError("\(metrics): the recording holds no observations")
+                throw ExitCode(1)
+            }
+            let options = ReplayOptions(mode: mode, syncPeriod: .milliseconds(syncPeriod), startupDelay: .milliseconds(startupDelay))
+            let progress = ProgressLine(label: "replaying")
+            let result = Replay.run(spec: spec, metadata: metadata, observations: observations, options: options, progress: progress.update)
+            progress.finish()
+
+            switch format {
+            case .jsonl:
+                var writer = JSONWriter(reservingCapacity: result.steps.count * 512)
+                ReplayReport.jsonLines(result, to: &writer)
+                FileHandle.standardOutput.write(Data(writer.bytes))
+                FileHandle.standardError.write(Data((ReplayReport.summary(result.summary, syncPeriod: options.syncPeriod) + "\n").utf8))
+            case .csv:
+                print(ReplayReport.csv(result), terminator: "")
+            case .table:
+                print(ReplayReport.table(result, mode: mode))
+                print("")
+                print(ReplayReport.summary(result.summary, syncPeriod: options.syncPeriod))
+            }
+
+            if !compare.isEmpty {
+                var rows = [(name: (hpa as NSString).lastPathComponent, summary: result.summary)]
+                for other in compare {
+                    let (otherMetadata, otherSpec) = try ReplayInputs.hpa(other)
+                    let otherResult = Replay.run(spec: otherSpec, metadata: otherMetadata, observations: observations, options: options)
+                    rows.append(((other as NSString).lastPathComponent, otherResult.summary))
+                }
+                let table = "\n" + ReplayReport.comparison(rows) + "\n"
+                if format == .table { print(table, terminator: "") } else { FileHandle.standardError.write(Data(table.utf8)) }
+            }
+        } catch let error as InputError {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension ReplayOptions.Mode: ExpressibleByArgument {}
+
+extension TimeSpan {
+    static func milliseconds(_ seconds: Double) -> TimeSpan { TimeSpan(nanoseconds: Int64((seconds * 1e9).rounded())) }
+}
+
+/// A progress line on standard error, only when it is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let label: String
+    private let enabled = isatty(2) != 0
+    private var shown = false
+
+    init(label: String) { self.label = label }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        shown = true
+        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total) (\(done * 100 / total)%)".utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
