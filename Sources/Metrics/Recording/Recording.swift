@@ -21,34 +21,65 @@ public struct RecordingError: Error, Sendable, Equatable, CustomStringConvertibl
 /// ```
 public enum RecordingReader {
     /// Every observation, in order; the first malformed line stops the read with its number.
-    /// Blank lines are skipped (they still count for numbering).
+    /// Blank lines are skipped (they still count for numbering). Lines are decoded on all cores
+    /// in contiguous runs, joined in order.
     public static func read(_ bytes: [UInt8]) throws(RecordingError) -> [Observation] {
-        var observations: [Observation] = []
-        var line = 0
+        var lines: [Range<Int>] = []
         var start = 0
-        var failure: RecordingError?
+        for position in bytes.indices where bytes[position] == UInt8(ascii: "\n") {
+            lines.append(start..<position)
+            start = position + 1
+        }
+        if start < bytes.count { lines.append(start..<bytes.count) }
+
+        let runs = lines.count >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16)) : 1
+        let perRun = (lines.count + runs - 1) / runs
+        var results = [Result<[Observation], RecordingError>](repeating: .success([]), count: runs)
+        let allLines = lines
         bytes.withUnsafeBufferPointer { buffer in
-            var position = 0
-            while position <= buffer.count, failure == nil {
-                if position == buffer.count || buffer[position] == UInt8(ascii: "\n") {
-                    line += 1
-                    let text = UnsafeBufferPointer(rebasing: buffer[start..<position])
-                    if !text.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-                        do {
-                            observations.append(try Observation(jsonValue: try JSONParser.parse(text)))
-                        } catch let error as CaseError {
-                            failure = RecordingError(line: line, message: error.description)
-                        } catch {
-                            failure = RecordingError(line: line, message: "malformed JSON at \(error)")
-                        }
-                    }
-                    start = position + 1
+            results.withUnsafeMutableBufferPointer { slots in
+                let shared = SharedDecode(input: buffer, slots: slots)
+                DispatchQueue.concurrentPerform(iterations: runs) { run in
+                    let range = min(run * perRun, allLines.count)..<min((run + 1) * perRun, allLines.count)
+                    shared.slots[run] = decode(shared.input, lines: allLines[range], firstLine: range.lowerBound + 1)
                 }
-                position += 1
             }
         }
-        if let failure { throw failure }
+        var observations: [Observation] = []
+        observations.reserveCapacity(lines.count)
+        for result in results {
+            switch result {
+            case .success(let part): observations.append(contentsOf: part)
+            case .failure(let error): throw error  // The earliest run's error is the first line's.
+            }
+        }
         return observations
+    }
+
+    /// Buffers shared by the concurrent runs. Invariant: `input` is only read, and run n writes
+    /// `slots[n]` alone; both outlive the runs (`concurrentPerform` returns when all are done).
+    private struct SharedDecode: @unchecked Sendable {
+        let input: UnsafeBufferPointer<UInt8>
+        let slots: UnsafeMutableBufferPointer<Result<[Observation], RecordingError>>
+    }
+
+    private static func decode(
+        _ buffer: UnsafeBufferPointer<UInt8>, lines: ArraySlice<Range<Int>>, firstLine: Int
+    ) -> Result<[Observation], RecordingError> {
+        var observations: [Observation] = []
+        observations.reserveCapacity(lines.count)
+        for (offset, range) in lines.enumerated() {
+            let text = UnsafeBufferPointer(rebasing: buffer[range])
+            if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                observations.append(try Observation(jsonValue: try JSONParser.parse(text)))
+            } catch let error as CaseError {
+                return .failure(RecordingError(line: firstLine + offset, message: error.description))
+            } catch {
+                return .failure(RecordingError(line: firstLine + offset, message: "malformed JSON at \(error)"))
+            }
+        }
+        return .success(observations)
     }
 
     public static func read(contentsOf path: String) throws -> [Observation] {
