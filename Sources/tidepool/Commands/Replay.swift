@@ -41,6 +41,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("startup-delay"), help: "Seconds a simulated new replica takes to become ready.")
     var startupDelay: Double = 30
 
+    @Option(help: ArgumentHelp("Also draw the metrics against their targets and the replicas over time as SVG.", valueName: "file.svg"))
+    var plot: String?
+
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Other HPAs to replay over the same data; their summaries print side by side.", valueName: "file"))
     var compare: [String] = []
 
@@ -76,13 +79,25 @@ struct ReplayCommand: ParsableCommand {
                 print(ReplayReport.summary(result.summary, syncPeriod: options.syncPeriod))
             }
 
+            var compared: [(label: String, result: ReplayResult)] = []
+            for other in compare {
+                let (otherMetadata, otherSpec) = try ReplayInputs.hpa(other)
+                compared.append(((other as NSString).lastPathComponent,
+                                 Replay.run(spec: otherSpec, metadata: otherMetadata, observations: observations, options: options)))
+            }
+            if let plot {
+                let title = "\(metadata.name.isEmpty ? "HPA" : metadata.name): \(mode == .simulate ? "simulated" : "recorded") replay"
+                let chart = ReplayReport.chart(title: title, spec: spec, result: result,
+                                               policyLabel: (hpa as NSString).lastPathComponent,
+                                               metricLabel: mode == .simulate ? "simulated" : "recorded", compared: compared)
+                guard FileManager.default.createFile(atPath: plot, contents: Data(chart.svg().utf8)) else {
+                    printError("\(plot): cannot be written")
+                    throw ExitCode(1)
+                }
+            }
             if !compare.isEmpty {
                 var rows = [(name: (hpa as NSString).lastPathComponent, summary: result.summary)]
-                for other in compare {
-                    let (otherMetadata, otherSpec) = try ReplayInputs.hpa(other)
-                    let otherResult = Replay.run(spec: otherSpec, metadata: otherMetadata, observations: observations, options: options)
-                    rows.append(((other as NSString).lastPathComponent, otherResult.summary))
-                }
+                for (label, other) in compared { rows.append((label, other.summary)) }
                 let table = "\n" + ReplayReport.comparison(rows) + "\n"
                 if format == .table { print(table, terminator: "") } else { FileHandle.standardError.write(Data(table.utf8)) }
             }
