@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Scaler
 
 /// `tidepool evaluate`: one case from a file, or one per line in a batch.
@@ -55,32 +56,12 @@ public struct BatchEvaluation {
     /// Evaluates every complete line in `bytes`; returns how many bytes were consumed (a
     /// trailing partial line is left for the next call).
     public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> Int {
-        var lines: [Range<Int>] = []
-        var lineStart = 0
-        for position in 0..<bytes.count where bytes[position] == UInt8(ascii: "\n") {
-            lines.append(lineStart..<position)
-            lineStart = position + 1
-        }
-        if final && lineStart < bytes.count {
-            lines.append(lineStart..<bytes.count)
-            lineStart = bytes.count
-        }
-
-        // Few lines are not worth a thread hop.
-        let runs = lines.count >= 64 ? workers : 1
-        let perRun = (lines.count + runs - 1) / max(runs, 1)
-        var results = [Run](repeating: Run(), count: runs)
+        let (lines, consumed) = LineRuns.split(bytes, includeUnterminated: final)
         let firstLine = lineNumber
         let includeExplanation = self.includeExplanation
-        let allLines = lines
-        results.withUnsafeMutableBufferPointer { slots in
-            let shared = SharedRuns(input: bytes, slots: slots)
-            DispatchQueue.concurrentPerform(iterations: runs) { run in
-                let range = min(run * perRun, allLines.count)..<min((run + 1) * perRun, allLines.count)
-                shared.slots[run] = Self.evaluate(shared.input, lines: allLines[range],
-                                                  firstLineNumber: firstLine + range.lowerBound + 1,
-                                                  includeExplanation: includeExplanation)
-            }
+        // Few lines are not worth a thread hop.
+        let results = LineRuns.map(bytes, lines: lines, minimumLines: 64, maximumRuns: workers) { input, run, first in
+            Self.evaluate(input, lines: run, firstLineNumber: firstLine + first + 1, includeExplanation: includeExplanation)
         }
         for run in results {
             output.append(contentsOf: run.output)
@@ -89,15 +70,7 @@ public struct BatchEvaluation {
         }
         lineNumber += lines.count
         if output.count > 1 << 19 || final { drain() }
-        return lineStart
-    }
-
-    /// The buffers the concurrent runs share. Invariant: `input` is only read, and run n writes
-    /// `slots[n]` alone, so no two runs touch the same memory; both outlive the runs
-    /// (`concurrentPerform` returns when all are done).
-    private struct SharedRuns: @unchecked Sendable {
-        let input: UnsafeBufferPointer<UInt8>
-        let slots: UnsafeMutableBufferPointer<Run>
+        return consumed
     }
 
     /// What one run of lines produced.

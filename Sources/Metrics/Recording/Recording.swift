@@ -24,29 +24,14 @@ public enum RecordingReader {
     /// Blank lines are skipped (they still count for numbering). Lines are decoded on all cores
     /// in contiguous runs, joined in order.
     public static func read(_ bytes: [UInt8]) throws(RecordingError) -> [Observation] {
-        var lines: [Range<Int>] = []
-        var start = 0
-        for position in bytes.indices where bytes[position] == UInt8(ascii: "\n") {
-            lines.append(start..<position)
-            start = position + 1
-        }
-        if start < bytes.count { lines.append(start..<bytes.count) }
-
-        let runs = lines.count >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16)) : 1
-        let perRun = (lines.count + runs - 1) / runs
-        var results = [Result<[Observation], RecordingError>](repeating: .success([]), count: runs)
-        let allLines = lines
-        bytes.withUnsafeBufferPointer { buffer in
-            results.withUnsafeMutableBufferPointer { slots in
-                let shared = SharedDecode(input: buffer, slots: slots)
-                DispatchQueue.concurrentPerform(iterations: runs) { run in
-                    let range = min(run * perRun, allLines.count)..<min((run + 1) * perRun, allLines.count)
-                    shared.slots[run] = decode(shared.input, lines: allLines[range], firstLine: range.lowerBound + 1)
-                }
+        var observations: [Observation] = []
+        let results = bytes.withUnsafeBufferPointer { buffer in
+            let lines = LineRuns.split(buffer, includeUnterminated: true).lines
+            observations.reserveCapacity(lines.count)
+            return LineRuns.map(buffer, lines: lines, minimumLines: 256) { input, run, first in
+                decode(input, lines: run, firstLine: first + 1)
             }
         }
-        var observations: [Observation] = []
-        observations.reserveCapacity(lines.count)
         for result in results {
             switch result {
             case .success(let part): observations.append(contentsOf: part)
@@ -54,13 +39,6 @@ public enum RecordingReader {
             }
         }
         return observations
-    }
-
-    /// Buffers shared by the concurrent runs. Invariant: `input` is only read, and run n writes
-    /// `slots[n]` alone; both outlive the runs (`concurrentPerform` returns when all are done).
-    private struct SharedDecode: @unchecked Sendable {
-        let input: UnsafeBufferPointer<UInt8>
-        let slots: UnsafeMutableBufferPointer<Result<[Observation], RecordingError>>
     }
 
     private static func decode(
