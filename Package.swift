@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(name: "metrics-bench", dependencies: ["Metrics"], path: "Benchmarks/metrics-bench"),
         .testTarget(name: "ScalerTests", dependencies: ["Scaler"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "PoolTests", dependencies: ["Pool"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "Metrics"]),
     ],

@@ -40,6 +40,36 @@ struct RecordingTests {
         }
     }
 
+    @Test("lines that repeat their pods decode exactly as lines read alone, errors included")
+    func repeatedPods() throws {
+        let first = Self.lines[0]
+        let samePods = first.replacingOccurrences(of: "12:00:00Z\", \"scale", with: "12:00:15Z\", \"scale")
+            .replacingOccurrences(of: "450m", with: "700m")
+        let otherPods = samePods.replacingOccurrences(of: "\"name\": \"b\"", with: "\"name\": \"c\"")
+            .replacingOccurrences(of: "\"b\": {", with: "\"c\": {")
+        let spaced = "  " + samePods.replacingOccurrences(of: "\"pods\": [", with: "\"pods\" :\t [") + "  "
+        let lines = [first, samePods, otherPods, samePods, spaced, Self.lines[2]]
+        var decoder = ObservationLineDecoder()
+        for line in lines {
+            let alone = try Observation(jsonValue: try JSONParser.parse(line))
+            let decoded = try Array(line.utf8).withUnsafeBufferPointer { try decoder.decode($0) }
+            #expect(decoded == alone, "\(line)")
+        }
+        let observations = try RecordingReader.read(Array(lines.joined(separator: "\n").utf8))
+        #expect(observations.map { $0.pods.map(\.name) } == [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b"], ["a", "b"], []])
+
+        // A bad pod after a good line with the same metrics is still named precisely.
+        let badPod = samePods.replacingOccurrences(of: "\"startTime\": \"2026-11-20T11:00:00Z\", \"ready\": true, \"containers",
+                                                   with: "\"startTime\": \"yesterday\", \"ready\": true, \"containers")
+        #expect(throws: RecordingError(line: 2, message: "pods[1].startTime: \"yesterday\" is not an RFC 3339 timestamp (like 2026-11-20T12:00:00Z)")) {
+            _ = try RecordingReader.read(Array([first, badPod].joined(separator: "\n").utf8))
+        }
+        let brokenPods = samePods.replacingOccurrences(of: "\"pods\": [", with: "\"pods\": [,")
+        #expect(throws: RecordingError.self) {
+            _ = try RecordingReader.read(Array([first, brokenPods].joined(separator: "\n").utf8))
+        }
+    }
+
     @Test("an observation evaluates as the reconcile case it stands for")
     func reconcileCase() throws {
         let observation = try #require(try RecordingReader.read(Array(Self.lines[0].utf8)).first)

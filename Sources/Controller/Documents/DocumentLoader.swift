@@ -23,11 +23,46 @@ public enum DocumentLoader {
         if path == "-" {
             return Array(FileHandle.standardInput.readDataToEndOfFile())
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
+        // Straight into the array: a week's recording is a hundred megabytes, and going
+        // through Data would copy it twice.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such file" : "cannot be read (\(String(cString: strerror(errno))))"
             throw InputError(source: path, message: reason)
         }
-        return Array(data)
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw InputError(source: path, message: "cannot be read") }
+        if (status.st_mode & S_IFMT) == S_IFDIR { throw InputError(source: path, message: "is a directory, not a file") }
+        var bytes: [UInt8] = []
+        var capacity = max(Int(status.st_size), 0) + 1
+        while true {
+            var readError: Int32 = 0
+            let previous = bytes
+            // Uninitialised capacity, filled by read(2): no zero-filling a hundred megabytes first.
+            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var filled = 0
+                if !previous.isEmpty {
+                    _ = buffer.initialize(from: previous)
+                    filled = previous.count
+                }
+                while filled < buffer.count {
+                    let count = read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        readError = errno
+                        break
+                    }
+                    if count == 0 { break }
+                    filled += count
+                }
+                initialized = filled
+            }
+            if readError != 0 { throw InputError(source: path, message: "cannot be read (\(String(cString: strerror(readError))))") }
+            // A file that grew while being read (or a pipe) fills the whole buffer: read on.
+            if bytes.count < capacity { return bytes }
+            capacity *= 2
+        }
     }
 
     /// Parses a document: JSON when it starts with `{` or `[`, YAML otherwise (or when the

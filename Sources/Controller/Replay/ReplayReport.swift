@@ -27,18 +27,43 @@ public enum ReplayReport {
         }
     }
 
-    public static func csv(_ result: ReplayResult) -> String {
-        var text = "timestamp,recordedReplicas,currentReplicas,desiredReplicas,recommendation,schedule,reason\n"
+    /// One row per step; the explanation's sentences share the last column.
+    public static func csv(_ result: ReplayResult) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(result.steps.count * 256)
+        bytes.append(contentsOf: "timestamp,recordedReplicas,currentReplicas,desiredReplicas,recommendation,schedule,reason,explanation\n".utf8)
         for step in result.steps {
-            let recommendation = step.decision.recommendation.map(String.init) ?? ""
-            text += "\(step.timestamp.rfc3339),\(step.recordedReplicas),\(step.currentReplicas),\(step.desiredReplicas),"
-                + "\(recommendation),\(step.activeSchedule ?? ""),\(quoted(step.decision.reason))\n"
+            bytes.append(contentsOf: step.timestamp.rfc3339.utf8)
+            for number in [step.recordedReplicas, step.currentReplicas, step.desiredReplicas] {
+                bytes.append(UInt8(ascii: ","))
+                bytes.append(contentsOf: String(number).utf8)
+            }
+            bytes.append(UInt8(ascii: ","))
+            if let recommendation = step.decision.recommendation { bytes.append(contentsOf: String(recommendation).utf8) }
+            bytes.append(UInt8(ascii: ","))
+            appendField(step.activeSchedule ?? "", to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            appendField(step.decision.reason, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            appendField(step.decision.explanation.joined(separator: " "), to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
         }
-        return text
+        return bytes
     }
 
-    private static func quoted(_ field: String) -> String {
-        field.contains(",") || field.contains("\"") ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+    /// RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
+    private static func appendField(_ field: String, to bytes: inout [UInt8]) {
+        let utf8 = field.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// A readable timeline: a line per step where something happened (a change of the
@@ -95,27 +120,5 @@ public enum ReplayReport {
     static func duration(_ seconds: Double) -> String {
         let total = Int(seconds)
         return total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" : "\(total / 60)m\(String(format: "%02d", total % 60))s"
-    }
-}
-
-/// Reads replay inputs: the HPA and the recorded observations.
-public enum ReplayInputs {
-    public static func hpa(_ path: String) throws(InputError) -> (metadata: ObjectMeta, spec: HorizontalPodAutoscalerSpec) {
-        let document = try DocumentLoader.load(path)
-        do {
-            return try HorizontalPodAutoscalerSpec.decode(document)
-        } catch {
-            throw InputError(source: path, message: error.description)
-        }
-    }
-
-    public static func recording(_ path: String) throws(InputError) -> [Observation] {
-        do {
-            return try RecordingReader.read(try DocumentLoader.readBytes(path))
-        } catch let error as InputError {
-            throw error
-        } catch {
-            throw InputError(source: path, message: "\(error)")
-        }
     }
 }

@@ -46,11 +46,12 @@ public enum RecordingReader {
     ) -> Result<[Observation], RecordingError> {
         var observations: [Observation] = []
         observations.reserveCapacity(lines.count)
+        var decoder = ObservationLineDecoder()
         for (offset, range) in lines.enumerated() {
             let text = UnsafeBufferPointer(rebasing: buffer[range])
             if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
-                observations.append(try Observation(jsonValue: try JSONParser.parse(text)))
+                observations.append(try decoder.decode(text))
             } catch let error as CaseError {
                 return .failure(RecordingError(line: firstLine + offset, message: error.description))
             } catch {

@@ -25,7 +25,8 @@ public struct CaseError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 
-    func prefixed(_ component: String) -> CaseError {
+    /// The same error one level further down: `component` goes in front of the path.
+    public func prefixed(_ component: String) -> CaseError {
         var copy = self
         copy.components.insert(component, at: 0)
         return copy
@@ -34,10 +35,10 @@ public struct CaseError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Reads typed fields out of a JSON tree, naming the field in every error. The happy path
 /// builds no strings: a path is assembled only while an error travels up.
-struct FieldReader {
-    let object: JSONObject
+public struct FieldReader {
+    public let object: JSONObject
 
-    init(_ value: JSONValue, allowing keys: [String]? = nil) throws(CaseError) {
+    public init(_ value: JSONValue, allowing keys: [String]? = nil) throws(CaseError) {
         guard case .object(let object) = value else {
             throw CaseError("expected an object, found \(value.typeName)")
         }
@@ -50,23 +51,23 @@ struct FieldReader {
     }
 
     /// A present, non-null value.
-    func value(_ key: String) -> JSONValue? {
+    public func value(_ key: String) -> JSONValue? {
         guard let value = object[key] else { return nil }
         if case .null = value { return nil }
         return value
     }
 
-    func required<T>(_ key: String, _ read: (JSONValue) throws(CaseError) -> T) throws(CaseError) -> T {
+    public func required<T>(_ key: String, _ read: (JSONValue) throws(CaseError) -> T) throws(CaseError) -> T {
         guard let value = value(key) else { throw CaseError("is required").prefixed(key) }
         return try at(key) { () throws(CaseError) -> T in try read(value) }
     }
 
-    func optional<T>(_ key: String, _ read: (JSONValue) throws(CaseError) -> T) throws(CaseError) -> T? {
+    public func optional<T>(_ key: String, _ read: (JSONValue) throws(CaseError) -> T) throws(CaseError) -> T? {
         guard let value = value(key) else { return nil }
         return try at(key) { () throws(CaseError) -> T in try read(value) }
     }
 
-    static func suggestion(for key: String, among keys: [String]) -> String {
+    public static func suggestion(for key: String, among keys: [String]) -> String {
         let lowered = key.lowercased()
         var best: (key: String, distance: Int)?
         for candidate in keys {
@@ -98,7 +99,7 @@ struct FieldReader {
 
 /// Runs `body`, prefixing any error with `component`.
 @inline(__always)
-func at<T>(_ component: String, _ body: () throws(CaseError) -> T) throws(CaseError) -> T {
+public func at<T>(_ component: String, _ body: () throws(CaseError) -> T) throws(CaseError) -> T {
     do {
         return try body()
     } catch {
@@ -107,7 +108,7 @@ func at<T>(_ component: String, _ body: () throws(CaseError) -> T) throws(CaseEr
 }
 
 @inline(__always)
-func at<T>(index: Int, _ body: () throws(CaseError) -> T) throws(CaseError) -> T {
+public func at<T>(index: Int, _ body: () throws(CaseError) -> T) throws(CaseError) -> T {
     do {
         return try body()
     } catch {
@@ -115,37 +116,37 @@ func at<T>(index: Int, _ body: () throws(CaseError) -> T) throws(CaseError) -> T
     }
 }
 
-/// Scalar readers.
-enum Read {
-    static func string(_ value: JSONValue) throws(CaseError) -> String {
+/// Scalar readers, each naming what it expected.
+public enum Read {
+    public static func string(_ value: JSONValue) throws(CaseError) -> String {
         guard case .string(let text) = value else { throw CaseError("expected a string, found \(value.typeName)") }
         return text
     }
 
-    static func bool(_ value: JSONValue) throws(CaseError) -> Bool {
+    public static func bool(_ value: JSONValue) throws(CaseError) -> Bool {
         guard case .bool(let flag) = value else { throw CaseError("expected true or false, found \(value.typeName)") }
         return flag
     }
 
-    static func array(_ value: JSONValue) throws(CaseError) -> [JSONValue] {
+    public static func array(_ value: JSONValue) throws(CaseError) -> [JSONValue] {
         guard case .array(let elements) = value else { throw CaseError("expected an array, found \(value.typeName)") }
         return elements
     }
 
-    static func int32(_ value: JSONValue) throws(CaseError) -> Int32 {
+    public static func int32(_ value: JSONValue) throws(CaseError) -> Int32 {
         guard case .number(let text) = value else { throw CaseError("expected an integer, found \(value.typeName)") }
         guard let number = Int32(text) else { throw CaseError("\(text) is not a 32-bit integer") }
         return number
     }
 
-    static func nonNegativeInt32(_ value: JSONValue) throws(CaseError) -> Int32 {
+    public static func nonNegativeInt32(_ value: JSONValue) throws(CaseError) -> Int32 {
         let number = try int32(value)
         guard number >= 0 else { throw CaseError("must not be negative, found \(number)") }
         return number
     }
 
     /// A quantity string, or a JSON number read as the quantity of its decimal text.
-    static func quantity(_ value: JSONValue) throws(CaseError) -> Quantity {
+    public static func quantity(_ value: JSONValue) throws(CaseError) -> Quantity {
         let text: String
         switch value {
         case .string(let string): text = string
@@ -160,7 +161,7 @@ enum Read {
     }
 
     /// A float64 flag, parsed as Go's flag package parses one (not as a quantity).
-    static func float64(_ value: JSONValue) throws(CaseError) -> Double {
+    public static func float64(_ value: JSONValue) throws(CaseError) -> Double {
         let text: String
         switch value {
         case .number(let number): text = number
@@ -172,7 +173,7 @@ enum Read {
     }
 
     /// RFC 3339 text, or a JSON number of Unix seconds.
-    static func timestamp(_ value: JSONValue) throws(CaseError) -> Timestamp {
+    public static func timestamp(_ value: JSONValue) throws(CaseError) -> Timestamp {
         switch value {
         case .string(let text):
             guard let timestamp = Timestamp(rfc3339: text) else {
@@ -190,7 +191,7 @@ enum Read {
     }
 
     /// Go duration text ("60s"), or a JSON number of seconds.
-    static func duration(_ value: JSONValue) throws(CaseError) -> TimeSpan {
+    public static func duration(_ value: JSONValue) throws(CaseError) -> TimeSpan {
         switch value {
         case .string(let text):
             guard let duration = TimeSpan(goText: text) else { throw CaseError("\"\(text)\" is not a duration (like \"60s\" or \"1m30s\")") }
@@ -205,7 +206,7 @@ enum Read {
         }
     }
 
-    static func seconds(_ value: JSONValue) throws(CaseError) -> TimeSpan {
+    public static func seconds(_ value: JSONValue) throws(CaseError) -> TimeSpan {
         if case .string = value { return try duration(value) }
         let seconds = try float64(value)
         guard seconds >= 0, seconds < 9e9 else { throw CaseError("must be a non-negative number of seconds") }

@@ -19,12 +19,19 @@ public struct Observation: Sendable, Equatable {
     static let keys = ["timestamp", "scale", "pods", "metrics"]
 
     public init(jsonValue value: JSONValue) throws(CaseError) {
+        try self.init(jsonValue: value, decodedPods: nil)
+    }
+
+    /// `decodedPods`: the pods already decoded, the `pods` member left out of `value`.
+    init(jsonValue value: JSONValue, decodedPods: [Pod]?) throws(CaseError) {
         let fields = try FieldReader(value, allowing: Self.keys)
         let timestamp = try fields.required("timestamp", Read.timestamp)
+        var pods = decodedPods
+        if pods == nil { pods = try fields.optional("pods", CaseDecoding.pods) }
         self.init(
             timestamp: timestamp,
             scale: try fields.required("scale", CaseDecoding.scale),
-            pods: try fields.optional("pods", CaseDecoding.pods) ?? [],
+            pods: pods ?? [],
             metrics: CaseDecoding.resolvingSampleTimestamps(try fields.optional("metrics", CaseDecoding.observations) ?? [], now: timestamp))
     }
 

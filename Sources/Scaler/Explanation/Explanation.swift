@@ -9,10 +9,10 @@ enum Explanation {
             lines.append("Scaling is disabled: the target has 0 replicas and minReplicas is above 0.")
             return lines
         case .aboveMaximum(let maxReplicas):
-            lines.append("\(current) replicas is above maxReplicas \(maxReplicas): scaling to \(maxReplicas) without consulting metrics.")
+            lines.append("\(replicas(current)) is above maxReplicas \(maxReplicas): scaling to \(maxReplicas) without consulting metrics.")
             return lines
         case .belowMinimum(let minReplicas):
-            lines.append("\(current) replicas is below minReplicas \(minReplicas): scaling to \(minReplicas) without consulting metrics.")
+            lines.append("\(replicas(current)) is below minReplicas \(minReplicas): scaling to \(minReplicas) without consulting metrics.")
             return lines
         case .metrics, .metricsFailed:
             break
@@ -25,16 +25,16 @@ enum Explanation {
 
         if case .metricsFailed(let invalid, let total) = trace.branch {
             if invalid >= total {
-                lines.append("No metric could be computed, so nothing changes this cycle (\(current) replicas).")
+                lines.append("No metric could be computed, so nothing changes this cycle (\(replicas(current))).")
             } else {
                 lines.append("\(invalid) of \(total) metrics could not be computed and the others would scale down; "
-                    + "an invalid metric never allows a scale-down, so nothing changes (\(current) replicas).")
+                    + "an invalid metric never allows a scale-down, so nothing changes (\(replicas(current))).")
             }
             return lines
         }
 
         if let recommendation = decision.recommendation, trace.metrics.count > 1 {
-            lines.append("The highest proposal wins: \(recommendation) replicas.")
+            lines.append("The highest proposal wins: \(replicas(recommendation)).")
         }
 
         if let stabilization = trace.stabilization, stabilization.output != stabilization.input {
@@ -71,9 +71,9 @@ enum Explanation {
         }
 
         if decision.rescale {
-            lines.append("Scaling from \(current) to \(decision.desiredReplicas) replicas.")
+            lines.append("Scaling from \(current) to \(replicas(decision.desiredReplicas)).")
         } else {
-            lines.append("Keeping \(current) replicas.")
+            lines.append("Keeping \(replicas(current)).")
         }
         return lines
     }
@@ -141,4 +141,9 @@ enum Explanation {
         let rounded = (value * 100).rounded() / 100
         return "\(rounded)"
     }
+}
+
+/// "1 replica", "3 replicas".
+func replicas(_ count: Int32) -> String {
+    count == 1 ? "1 replica" : "\(count) replicas"
 }

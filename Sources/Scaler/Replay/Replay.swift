@@ -21,6 +21,7 @@ public enum Replay {
         steps.reserveCapacity(totalSyncs)
         var history = ScaleHistory()
         var simulation = options.mode == .simulate ? Simulation(startupDelay: options.startupDelay) : nil
+        var timeline = options.schedules.map(ScheduleTimeline.init)
         var observationIndex = 0
         var now = first.timestamp
         var sync = 0
@@ -29,13 +30,22 @@ public enum Replay {
             while observationIndex + 1 < observations.count, observations[observationIndex + 1].timestamp <= now {
                 observationIndex += 1
             }
-            let observation = observations[observationIndex]
+            var observation = observations[observationIndex]
+            if let staleAfter = options.staleAfter, now - observation.timestamp > staleAfter {
+                // A hole in the data: the metrics failed for this sync, they did not read zero.
+                observation.metrics = Array(repeating: .error(Replay.gapMessage(since: observation.timestamp)),
+                                            count: spec.metrics.count)
+            }
             var stepSpec = spec
             var activeSchedule: String?
-            if let bounds = options.bounds?(now) {
-                if let minReplicas = bounds.minReplicas { stepSpec.minReplicas = minReplicas }
-                if let maxReplicas = bounds.maxReplicas { stepSpec.maxReplicas = maxReplicas }
-                activeSchedule = bounds.name
+            if var current = timeline {
+                let bounds = current.effectiveBounds(minReplicas: spec.minReplicas ?? 1, maxReplicas: spec.maxReplicas, at: now)
+                timeline = current
+                if let name = bounds.activeSchedule {
+                    stepSpec.minReplicas = bounds.minReplicas
+                    stepSpec.maxReplicas = bounds.maxReplicas
+                    activeSchedule = name
+                }
             }
 
             let recordedReplicas = observation.scale.specReplicas
@@ -62,6 +72,24 @@ public enum Replay {
         progress?(sync, totalSyncs)
         return ReplayResult(steps: steps, summary: ReplaySummary(steps: steps, syncPeriod: options.syncPeriod))
     }
+
+    static func gapMessage(since last: Timestamp) -> String {
+        "no data since \(last.rfc3339): a gap in the recording"
+    }
+
+    /// How long an observation stays good when the data has holes: twice the usual interval
+    /// between observations (their median), so one late sample is not a gap but a missing
+    /// stretch is. Nil for fewer than two observations.
+    public static func stalenessHorizon(of observations: [Observation]) -> TimeSpan? {
+        guard observations.count >= 2 else { return nil }
+        var intervals: [Int64] = []
+        intervals.reserveCapacity(observations.count - 1)
+        for index in 1..<observations.count {
+            intervals.append((observations[index].timestamp - observations[index - 1].timestamp).nanoseconds)
+        }
+        intervals.sort()
+        return TimeSpan(nanoseconds: 2 * max(intervals[intervals.count / 2], 1))
+    }
 }
 
 public struct ReplayOptions: Sendable {
@@ -74,37 +102,28 @@ public struct ReplayOptions: Sendable {
         case simulate
     }
 
-    /// What a schedule sets at a time: bounds replacing the HPA's while active, and its name.
-    public struct Bounds: Sendable {
-        public var minReplicas: Int32?
-        public var maxReplicas: Int32?
-        public var name: String?
-
-        public init(minReplicas: Int32?, maxReplicas: Int32?, name: String?) {
-            self.minReplicas = minReplicas
-            self.maxReplicas = maxReplicas
-            self.name = name
-        }
-    }
-
     public var mode: Mode
     /// The controller's sync period (kube-controller-manager's default is 15 s).
     public var syncPeriod: TimeSpan
     /// How long a simulated new replica takes to become ready.
     public var startupDelay: TimeSpan
     public var controller: ControllerOptions
-    /// The schedule in force at a time, if any.
-    public var bounds: (@Sendable (Timestamp) -> Bounds?)?
+    /// Day/night windows replacing the HPA's minReplicas and maxReplicas while active.
+    public var schedules: ScheduleSet?
+    /// A sync further than this past the last observation finds its metrics failed (a gap in
+    /// the data), never carried over and never zero. Nil: the last observation always holds.
+    public var staleAfter: TimeSpan?
 
     public init(
         mode: Mode = .recorded, syncPeriod: TimeSpan = .seconds(15), startupDelay: TimeSpan = .seconds(30),
-        controller: ControllerOptions = ControllerOptions(), bounds: (@Sendable (Timestamp) -> Bounds?)? = nil
+        controller: ControllerOptions = ControllerOptions(), schedules: ScheduleSet? = nil, staleAfter: TimeSpan? = nil
     ) {
         self.mode = mode
         self.syncPeriod = syncPeriod
         self.startupDelay = startupDelay
         self.controller = controller
-        self.bounds = bounds
+        self.schedules = schedules
+        self.staleAfter = staleAfter
     }
 }
 

@@ -106,7 +106,7 @@ extension TimeZoneRules {
 
 extension Timestamp {
     /// Whole seconds since the epoch, rounded down (so -0.5 s is -1).
-    var floorSeconds: Int64 {
+    public var floorSeconds: Int64 {
         let seconds = nanosecondsSinceEpoch / 1_000_000_000
         return nanosecondsSinceEpoch % 1_000_000_000 < 0 ? seconds - 1 : seconds
     }

@@ -8,9 +8,19 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Dry-run an HPA against recorded metrics: what it would have decided, step by step.",
         discussion: """
-            --metrics takes a recording (JSON Lines observations, as `tidepool record` writes them). \
-            Each sync (every --sync-period) uses the last observation at or before it and carries \
-            the controller's history to the next, exactly as the controller would.
+            --metrics takes a recording (JSON Lines observations, as `tidepool record` writes them), \
+            a CSV table (timestamp,replicas,<metric>... with RFC 3339 or Unix-seconds timestamps), or \
+            Prometheus query_range responses saved with curl (one file per metric, or one with \
+            several series; --series picks them). Each sync (every --sync-period) uses the last \
+            observation at or before it and carries the controller's history to the next, exactly \
+            as the controller would. A gap in the data is a failed metric for those syncs, never a zero.
+
+            A Resource metric with a Utilization target reads its CSV column or series as the \
+            average utilization in percent; Resource and Pods metrics otherwise as the per-pod \
+            average; Object and External metrics as their value.
+
+            --hpa also takes a Tidepool autoscaler (its schedules apply) or a whole configuration \
+            (FILE#NAME picks an autoscaler); --schedule applies day/night windows from a file.
 
             --mode recorded (the default) keeps the recorded replica count at every step and shows \
             what the HPA would have decided against what happened. --mode simulate lets the HPA's \
@@ -23,11 +33,17 @@ struct ReplayCommand: ParsableCommand {
         case table, jsonl, csv
     }
 
-    @Option(help: ArgumentHelp("The HorizontalPodAutoscaler (YAML or JSON, as kubectl prints it, or a bare spec).", valueName: "file"))
+    @Option(help: ArgumentHelp("The HorizontalPodAutoscaler (YAML or JSON, as kubectl prints it, or a bare spec), or a Tidepool autoscaler.", valueName: "file"))
     var hpa: String
 
-    @Option(help: ArgumentHelp("The recording to replay (JSON Lines observations).", valueName: "file"))
-    var metrics: String
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("A recording, a CSV table, or saved query_range responses (several files allowed).", valueName: "file"))
+    var metrics: [String]
+
+    @Option(help: ArgumentHelp("Which series feeds a metric (or `replicas`): NAME=FILE, NAME=FILE{label=\"value\"} or NAME={label=\"value\"}.", valueName: "name=selector"))
+    var series: [String] = []
+
+    @Option(help: ArgumentHelp("Day/night windows replacing minReplicas and maxReplicas while active (a schedules: list).", valueName: "file"))
+    var schedule: String?
 
     @Option(help: "recorded: keep the recorded replicas; simulate: follow the HPA's own decisions.")
     var mode: ReplayOptions.Mode = .recorded
@@ -54,13 +70,16 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let (metadata, spec) = try ReplayInputs.hpa(hpa)
-            let observations = try ReplayInputs.recording(metrics)
+            var policy = try ReplayInputs.policy(hpa)
+            if let schedule { policy.schedules = try ScheduleConfig.load(schedule) }
+            let (metadata, spec) = (policy.metadata, policy.spec)
+            let observations = try ReplayInputs.observations(metrics, policy: policy, seriesFlags: series)
             guard !observations.isEmpty else {
-                printError("\(metrics): the recording holds no observations")
+                printError("\(metrics.joined(separator: ", ")): the recording holds no observations")
                 throw ExitCode(1)
             }
-            let options = ReplayOptions(mode: mode, syncPeriod: .milliseconds(syncPeriod), startupDelay: .milliseconds(startupDelay))
+            let options = ReplayOptions(mode: mode, syncPeriod: .milliseconds(syncPeriod), startupDelay: .milliseconds(startupDelay),
+                                        schedules: policy.schedules, staleAfter: Replay.stalenessHorizon(of: observations))
             let progress = ProgressLine(label: "replaying")
             let result = Replay.run(spec: spec, metadata: metadata, observations: observations, options: options, progress: progress.update)
             progress.finish()
@@ -72,7 +91,8 @@ struct ReplayCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(writer.bytes))
                 FileHandle.standardError.write(Data((ReplayReport.summary(result.summary, syncPeriod: options.syncPeriod) + "\n").utf8))
             case .csv:
-                print(ReplayReport.csv(result), terminator: "")
+                FileHandle.standardOutput.write(Data(ReplayReport.csv(result)))
+                FileHandle.standardError.write(Data((ReplayReport.summary(result.summary, syncPeriod: options.syncPeriod) + "\n").utf8))
             case .table:
                 print(ReplayReport.table(result, mode: mode))
                 print("")
@@ -81,9 +101,12 @@ struct ReplayCommand: ParsableCommand {
 
             var compared: [(label: String, result: ReplayResult)] = []
             for other in compare {
-                let (otherMetadata, otherSpec) = try ReplayInputs.hpa(other)
+                let otherPolicy = try ReplayInputs.policy(other)
+                var otherOptions = options
+                // A compared autoscaler brings its own schedules; a bare HPA runs under --schedule's.
+                if otherPolicy.schedules != nil { otherOptions.schedules = otherPolicy.schedules }
                 compared.append(((other as NSString).lastPathComponent,
-                                 Replay.run(spec: otherSpec, metadata: otherMetadata, observations: observations, options: options)))
+                                 Replay.run(spec: otherPolicy.spec, metadata: otherPolicy.metadata, observations: observations, options: otherOptions)))
             }
             if let plot {
                 let title = "\(metadata.name.isEmpty ? "HPA" : metadata.name): \(mode == .simulate ? "simulated" : "recorded") replay"
