@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Dependencies flow one way: tidepool -> Controller -> (Pool, Metrics) -> Scaler.
+// (The Metrics library is the module TidepoolMetrics, see below.)
 // Scaler is pure: no I/O, no clock, no dependencies.
 let package = Package(
     name: "Tidepool",
@@ -14,29 +15,59 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "Scaler", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // The Metrics library's module is TidepoolMetrics: swift-metrics (under Hummingbird)
+        // already owns the target name Metrics in the package graph.
         .target(
-            name: "Metrics",
-            dependencies: ["Scaler", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            name: "TidepoolMetrics",
+            dependencies: ["Scaler", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Metrics"
         ),
-        .target(name: "Pool", dependencies: ["Scaler"]),
+        .target(
+            name: "Pool",
+            dependencies: [
+                "Scaler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .target(
             name: "Controller",
-            dependencies: ["Scaler", "Metrics", "Pool", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Scaler", "TidepoolMetrics", "Pool", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "tidepool",
-            dependencies: ["Controller", "Metrics", "Scaler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Controller", "TidepoolMetrics", "Scaler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "scaler-bench", dependencies: ["Scaler"], path: "Benchmarks/scaler-bench"),
-        .executableTarget(name: "metrics-bench", dependencies: ["Metrics"], path: "Benchmarks/metrics-bench"),
+        .executableTarget(name: "metrics-bench", dependencies: ["TidepoolMetrics"], path: "Benchmarks/metrics-bench"),
         .testTarget(name: "ScalerTests", dependencies: ["Scaler"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "PoolTests", dependencies: ["Pool"]),
+        .testTarget(name: "MetricsTests", dependencies: ["TidepoolMetrics"]),
+        .testTarget(
+            name: "PoolTests",
+            dependencies: [
+                "Pool",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "Metrics"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "TidepoolMetrics"]),
     ],
     swiftLanguageModes: [.v6]
 )

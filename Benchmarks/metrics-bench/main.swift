@@ -3,7 +3,7 @@
 //   metrics-bench FILE [rounds]   parses FILE (text format, or OpenMetrics if it ends in # EOF)
 //                                 and prints MiB/s, best of the rounds, streaming every sample.
 import Foundation
-import Metrics
+import TidepoolMetrics
 
 let arguments = CommandLine.arguments
 guard arguments.count > 1, let data = FileManager.default.contents(atPath: arguments[1]) else {

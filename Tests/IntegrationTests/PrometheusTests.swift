@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Testing
 
 /// Real Prometheus and node_exporter (Debian's packages, installed by scripts/test-deps),

@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Testing
 
 @Suite("Scraper against a loopback fixture server")

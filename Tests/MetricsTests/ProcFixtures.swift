@@ -1,4 +1,4 @@
-import Metrics
+import TidepoolMetrics
 
 /// Hand-written /proc content for the process figures' tests.
 enum ProcFixtures {

@@ -1,4 +1,4 @@
-import Metrics
+import TidepoolMetrics
 import Testing
 
 @Suite("CPU usage from successive process tree samples")

@@ -1,6 +1,6 @@
 #if os(Linux)
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Testing
 
 @Suite("Process figures of real processes")

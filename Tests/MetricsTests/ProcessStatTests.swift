@@ -1,4 +1,4 @@
-import Metrics
+import TidepoolMetrics
 import Testing
 
 @Suite("/proc stat and statm parsing")

@@ -1,4 +1,4 @@
-import Metrics
+import TidepoolMetrics
 import Testing
 
 @Suite("Process table and trees")

@@ -1,4 +1,4 @@
-import Metrics
+import TidepoolMetrics
 import Testing
 
 /// Upstream's rate/increase/delta/irate/idelta cases from Prometheus 3's

@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Scaler
 
 /// `tidepool evaluate`: one case from a file, or one per line in a batch.

@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Scaler
 
 /// The policy a replay runs: an HPA, and what a Tidepool autoscaler adds to it.

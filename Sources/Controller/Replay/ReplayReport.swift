@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Scaler
 
 /// How `tidepool replay` prints a timeline and its summary.

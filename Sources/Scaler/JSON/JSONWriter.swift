@@ -116,6 +116,12 @@ public struct JSONWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// A value that is already JSON text (a message's `id` or `result`, copied through as is).
+    public mutating func rawValue(_ json: some Collection<UInt8>) {
+        beforeValue()
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func value(_ json: JSONValue) {
         switch json {
         case .null: valueNull()

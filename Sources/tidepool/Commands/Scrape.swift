@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Metrics
+import TidepoolMetrics
 import Scaler
 
 struct Scrape: AsyncParsableCommand {

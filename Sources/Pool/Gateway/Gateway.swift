@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import Scaler
+import Synchronization
+
+/// Whether a client's MCP session stays on one member (`affinity: session`, for stateful
+/// servers) or each request is routed on its own.
+public enum Affinity: String, Sendable {
+    case none
+    case session
+}
+
+/// The terminating MCP gateway, without its transport: it answers initialize and ping
+/// itself, keeps each client session, and sends every other request to a member chosen by the
+/// entry's strategy, over the gateway's own session with that member.
+///
+/// A request that never reached its member (refused, member gone before the write) is tried
+/// on another member; one that reached a member that then failed gets a JSON-RPC error naming
+/// the member, at once. Nothing waits without a deadline.
+public final class Gateway: Sendable {
+    /// One client's MCP session with the gateway.
+    public struct ClientSession: Sendable {
+        public var id: String
+        public var serverID: String
+        public var protocolVersion: String
+        /// The member this session is pinned to (affinity: session).
+        public var pinned: Member?
+        public var createdAt: ContinuousClock.Instant
+    }
+
+    /// What became of a message, for the transport to answer with.
+    public enum Outcome: Sendable {
+        /// A JSON-RPC response to send back (for initialize, with the new session's id).
+        case response([UInt8], newSession: String?)
+        /// A notification or response from the client, accepted (HTTP 202).
+        case accepted
+        /// The session is unknown or its pinned member is gone (HTTP 404): re-initialize.
+        case sessionNotFound
+        /// A request other than initialize came without a session (HTTP 400).
+        case sessionRequired
+    }
+
+    public let entries: [String: any ServerEntry]
+    private let affinities: [String: Affinity]
+    private let sessions = Mutex<[String: ClientSession]>([:])
+    /// Which member is working on a client's request, so a cancellation can follow it.
+    private let logger: Logger
+    /// How long initialize waits for a first member to come up (a pool starting, or at zero).
+    public let firstMemberTimeout: Duration
+
+    public init(entries: [any ServerEntry], affinities: [String: Affinity] = [:], firstMemberTimeout: Duration = .seconds(30), logger: Logger) {
+        var byID: [String: any ServerEntry] = [:]
+        for entry in entries { byID[entry.id] = entry }
+        self.entries = byID
+        self.affinities = affinities
+        self.firstMemberTimeout = firstMemberTimeout
+        self.logger = logger
+    }
+
+    public var sessionCount: Int { sessions.withLock { $0.count } }
+
+    public func sessionCount(for serverID: String) -> Int {
+        sessions.withLock { $0.values.filter { $0.serverID == serverID }.count }
+    }
+
+    /// Handles one message from a client of `serverID`. `sessionID` is the client's session
+    /// (nil before initialize, or on a transport without sessions, which passes `implicit`).
+    public func handle(_ message: JSONRPCMessage, serverID: String, sessionID: String?) async -> Outcome {
+        guard let entry = entries[serverID] else {
+            return .response(JSONRPCError(code: .invalidRequest, message: "unknown MCP server \(serverID)", id: message.id).responseBytes, newSession: nil)
+        }
+        if message.method == "initialize", message.kind == .request {
+            return await initialize(message, entry: entry)
+        }
+        guard let sessionID else { return .sessionRequired }
+        guard var session = sessions.withLock({ $0[sessionID] }), session.serverID == serverID else { return .sessionNotFound }
+        switch message.kind {
+        case .notification, .response:
+            // notifications/initialized completes the client's handshake with the gateway; the
+            // gateway's sessions with members are its own. Other notifications concern a
+            // request's member, which the gateway does not track by client id: they are
+            // accepted and dropped (cancellation travels with the client's disconnect).
+            return .accepted
+        case .request:
+            break
+        }
+        if message.method == "ping" {
+            return .response(JSONRPCMessage.result(id: message.id!, resultJSON: Array("{}".utf8)), newSession: nil)
+        }
+        if let pinned = session.pinned {
+            if pinned.phase == .stopped || pinned.phase == .draining {
+                end(sessionID)
+                return .sessionNotFound
+            }
+            return .response(await send(message, to: pinned), newSession: nil)
+        }
+        if affinities[serverID] == .session {
+            // Pinned at first use when no member was ready at initialize.
+            guard let member = await firstMember(of: entry) else {
+                return .response(unavailable(entry, message), newSession: nil)
+            }
+            session.pinned = member
+            member.sessionOpened()
+            sessions.withLock { $0[sessionID] = session }
+            return .response(await send(message, to: member), newSession: nil)
+        }
+        return .response(await route(message, through: entry), newSession: nil)
+    }
+
+    /// Ends a client session (HTTP DELETE); false when it was not known.
+    @discardableResult
+    public func end(_ sessionID: String) -> Bool {
+        let session = sessions.withLock { $0.removeValue(forKey: sessionID) }
+        session?.pinned?.sessionClosed()
+        return session != nil
+    }
+
+    public func hasSession(_ sessionID: String, serverID: String) -> Bool {
+        sessions.withLock { $0[sessionID]?.serverID == serverID }
+    }
+
+    // MARK: - Initialize
+
+    private func initialize(_ message: JSONRPCMessage, entry: any ServerEntry) async -> Outcome {
+        let requested: String? = {
+            guard case .string(let version)? = message.params?["protocolVersion"] else { return nil }
+            return version
+        }()
+        let version = requested.flatMap { MCPProtocol.supportedVersions.contains($0) ? $0 : nil } ?? MCPProtocol.latestVersion
+        guard let memberResult = await firstInitializeResult(of: entry) else {
+            return .response(unavailable(entry, message), newSession: nil)
+        }
+        var pinned: Member?
+        if affinities[entry.id] == .session {
+            pinned = entry.choose(excluding: [])
+            pinned?.sessionOpened()
+        }
+        let sessionID = Self.newSessionID()
+        sessions.withLock { sessions in
+            sessions[sessionID] = ClientSession(id: sessionID, serverID: entry.id, protocolVersion: version, pinned: pinned, createdAt: .now)
+        }
+        logger.debug("session_opened", metadata: ["mcp_server": "\(entry.id)", "session": "\(sessionID)", "member": "\(pinned?.id ?? "-")"])
+        return .response(JSONRPCMessage.result(id: message.id!, resultJSON: Self.gatewayResult(memberResult, version: version, entry: entry)),
+                         newSession: sessionID)
+    }
+
+    /// The member's own initialize result with the version negotiated with this client; its
+    /// capabilities and instructions are what the client gets through the gateway.
+    static func gatewayResult(_ memberResult: [UInt8], version: String, entry: any ServerEntry) -> [UInt8] {
+        guard case .object(var object)? = try? JSONParser.parse(memberResult) else { return memberResult }
+        if let index = object.entries.firstIndex(where: { $0.key == "protocolVersion" }) {
+            object.entries[index].value = .string(version)
+        } else {
+            object.entries.append(JSONObject.Entry("protocolVersion", .string(version)))
+        }
+        var writer = JSONWriter(reservingCapacity: memberResult.count + 32)
+        writer.value(.object(object))
+        return writer.bytes
+    }
+
+    private func firstInitializeResult(of entry: any ServerEntry) async -> [UInt8]? {
+        let deadline = ContinuousClock.now + firstMemberTimeout
+        while true {
+            if let result = entry.initializeResult, entry.hasRoutableMember { return result }
+            if ContinuousClock.now >= deadline { return entry.initializeResult }
+            try? await Task.sleep(for: .milliseconds(20))
+            if Task.isCancelled { return nil }
+        }
+    }
+
+    private func firstMember(of entry: any ServerEntry) async -> Member? {
+        let deadline = ContinuousClock.now + firstMemberTimeout
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            if let member = entry.choose(excluding: []) { return member }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    // MARK: - Routing
+
+    /// Sends a request to a member of the entry, trying others while it was not delivered.
+    private func route(_ message: JSONRPCMessage, through entry: any ServerEntry) async -> [UInt8] {
+        var tried: Set<String> = []
+        while true {
+            guard let member = entry.choose(excluding: tried) else {
+                if tried.isEmpty, let member = await firstMember(of: entry) {
+                    // Nobody was in rotation (starting, or scaled to zero): wait for the first.
+                    tried.insert(member.id)
+                    if let bytes = await attempt(message, on: member) { return bytes }
+                    continue
+                }
+                return unavailable(entry, message)
+            }
+            tried.insert(member.id)
+            if let bytes = await attempt(message, on: member) { return bytes }
+        }
+    }
+
+    /// The response bytes, or nil when the request never reached the member.
+    private func attempt(_ message: JSONRPCMessage, on member: Member) async -> [UInt8]? {
+        do {
+            return try await member.call(message).bytes
+        } catch {
+            switch error {
+            case .notDelivered(let reason):
+                logger.debug("retrying_elsewhere", metadata: ["mcp_server": "\(member.serverID)", "member": "\(member.id)", "reason": "\(reason)"])
+                return nil
+            default:
+                return failure(error, member: member, message: message)
+            }
+        }
+    }
+
+    private func send(_ message: JSONRPCMessage, to member: Member) async -> [UInt8] {
+        do {
+            return try await member.call(message).bytes
+        } catch {
+            return failure(error, member: member, message: message)
+        }
+    }
+
+    private func failure(_ error: UpstreamFailure, member: Member, message: JSONRPCMessage) -> [UInt8] {
+        logger.warning("call_failed", metadata: ["mcp_server": "\(member.serverID)", "member": "\(member.id)",
+                                                 "method": "\(message.method ?? "")", "reason": "\(error)"])
+        let code: JSONRPCError.Code
+        switch error {
+        case .timedOut: code = .upstreamTimeout
+        case .notDelivered: code = .unavailable
+        default: code = .upstreamFailed
+        }
+        return JSONRPCError(code: code, message: "member \(member.id) of \(member.serverID) failed: \(error)", id: message.id).responseBytes
+    }
+
+    private func unavailable(_ entry: any ServerEntry, _ message: JSONRPCMessage) -> [UInt8] {
+        JSONRPCError(code: .unavailable, message: "no member of \(entry.id) is available", id: message.id).responseBytes
+    }
+
+    static func newSessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in
+            let value = generator.next() as UInt32
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 8 - hex.count) + hex
+        }.joined()
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Scaler
+import Synchronization
+
+/// Where a member is in its life. Routing takes only `ready` members; `circuit_open` and
+/// `unhealthy` are ready members that are out of rotation for the moment.
+public enum MemberPhase: String, Sendable {
+    case starting
+    case ready
+    case unhealthy
+    case circuitOpen = "circuit_open"
+    case draining
+    case stopped
+}
+
+/// What a member needs to know to judge its own health.
+public struct MemberHealthSettings: Sendable {
+    public var maxConsecutiveFailures: Int
+    public var failureThreshold: Int
+    public var resetTimeout: Duration
+    public var requestTimeout: Duration
+    /// `ping`, or `tools/list` for servers that do not answer ping.
+    public var probeMethod: String
+
+    public init(maxConsecutiveFailures: Int = 3, failureThreshold: Int = CircuitBreaker.defaultFailureThreshold,
+                resetTimeout: Duration = CircuitBreaker.defaultResetTimeout, requestTimeout: Duration = .seconds(30),
+                probeMethod: String = "ping") {
+        self.maxConsecutiveFailures = maxConsecutiveFailures
+        self.failureThreshold = failureThreshold
+        self.resetTimeout = resetTimeout
+        self.requestTimeout = requestTimeout
+        self.probeMethod = probeMethod
+    }
+}
+
+/// One MCP server instance behind the gateway: a process Tidepool started, or a remote
+/// endpoint. It owns the gateway's session with the server, counts its in-flight calls, and
+/// keeps its health (active probes and passive failures) and its circuit breaker.
+///
+/// Invariants: `inflight` counts calls between `begin` and their end, never below zero;
+/// a member in `draining` or `stopped` is never chosen again.
+public final class Member: Sendable {
+    public let id: String
+    public let serverID: String
+    let settings: MemberHealthSettings
+
+    struct State {
+        var phase: MemberPhase = .starting
+        var inflight = 0
+        var sessions = 0
+        var health: HealthTracker
+        var breaker: CircuitBreaker
+        var connection: (any UpstreamConnection)?
+        var endpoint: String
+        var processID: Int32?
+        var initializeResult: [UInt8]?
+        var served = 0
+    }
+
+    let state: Mutex<State>
+
+    init(id: String, serverID: String, endpoint: String, settings: MemberHealthSettings) {
+        self.id = id
+        self.serverID = serverID
+        self.settings = settings
+        state = Mutex(State(health: HealthTracker(maxConsecutiveFailures: settings.maxConsecutiveFailures),
+                            breaker: CircuitBreaker(failureThreshold: settings.failureThreshold, resetTimeout: settings.resetTimeout),
+                            endpoint: endpoint))
+    }
+
+    // MARK: - What routing and status read
+
+    public var phase: MemberPhase {
+        state.withLock { state in
+            Self.displayedPhase(state, now: .now)
+        }
+    }
+
+    public var inflight: Int { state.withLock { $0.inflight } }
+    public var sessions: Int { state.withLock { $0.sessions } }
+    public var endpoint: String { state.withLock { $0.endpoint } }
+    public var initializeResult: [UInt8]? { state.withLock { $0.initializeResult } }
+    public var processID: Int32? { state.withLock { $0.processID } }
+    public var served: Int { state.withLock { $0.served } }
+
+    /// Ready, in rotation, and its circuit lets a request through.
+    func isRoutable(now: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            state.phase == .ready && state.health.inRotation && state.breaker.mayAdmit(at: now)
+        }
+    }
+
+    private static func displayedPhase(_ state: State, now: ContinuousClock.Instant) -> MemberPhase {
+        guard state.phase == .ready else { return state.phase }
+        if !state.health.inRotation { return .unhealthy }
+        if case .open = state.breaker.state { return .circuitOpen }
+        if case .halfOpen = state.breaker.state { return .circuitOpen }
+        return .ready
+    }
+
+    // MARK: - Lifecycle (driven by the pool)
+
+    func attach(connection: any UpstreamConnection, initializeResult: [UInt8]) {
+        state.withLock { state in
+            state.connection = connection
+            state.initializeResult = initializeResult
+            if state.phase == .starting { state.phase = .ready }
+        }
+    }
+
+    func setEndpoint(_ endpoint: String, processID: Int32?) {
+        state.withLock { state in
+            state.endpoint = endpoint
+            state.processID = processID
+        }
+    }
+
+    /// Stops routing to the member; returns false if it was already leaving.
+    @discardableResult
+    func beginDraining() -> Bool {
+        state.withLock { state in
+            guard state.phase != .draining, state.phase != .stopped else { return false }
+            state.phase = .draining
+            return true
+        }
+    }
+
+    func markStopped() {
+        state.withLock { $0.phase = .stopped }
+    }
+
+    var connection: (any UpstreamConnection)? { state.withLock { $0.connection } }
+
+    func sessionOpened() { state.withLock { $0.sessions += 1 } }
+    func sessionClosed() { state.withLock { $0.sessions = max(0, $0.sessions - 1) } }
+
+    // MARK: - Calls
+
+    /// Sends a client's request to this member. The circuit breaker admits it (or refuses:
+    /// `.notDelivered`, so the gateway tries another member) and learns its outcome.
+    public func call(_ request: JSONRPCMessage, timeout: Duration? = nil) async throws(UpstreamFailure) -> JSONRPCMessage {
+        let admitted: (any UpstreamConnection)? = state.withLock { state in
+            guard state.phase == .ready || state.phase == .draining, let connection = state.connection,
+                  state.breaker.admit(at: .now) else { return nil }
+            state.inflight += 1
+            return connection
+        }
+        guard let connection = admitted else { throw .notDelivered("\(id) is not taking requests") }
+        do {
+            let response = try await connection.send(request, timeout: timeout ?? settings.requestTimeout)
+            state.withLock { state in
+                state.inflight -= 1
+                state.served += 1
+                state.breaker.recordSuccess()
+            }
+            return response
+        } catch {
+            state.withLock { state in
+                state.inflight -= 1
+                switch error {
+                case .sessionLost, .failed, .timedOut, .notDelivered:
+                    state.breaker.recordFailure(at: .now)
+                }
+            }
+            throw error
+        }
+    }
+
+    /// An active health probe's outcome; returns the transition to log, if any.
+    func recordProbe(success: Bool) -> HealthTransition {
+        state.withLock { state in
+            success ? state.health.recordSuccess() : state.health.recordFailure()
+        }
+    }
+
+    var consecutiveProbeFailures: Int { state.withLock { $0.health.consecutiveFailures } }
+}
