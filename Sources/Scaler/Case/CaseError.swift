@@ -68,15 +68,24 @@ public struct FieldReader {
     }
 
     public static func suggestion(for key: String, among keys: [String]) -> String {
-        let lowered = key.lowercased()
-        var best: (key: String, distance: Int)?
-        for candidate in keys {
+        nearest(to: key, among: keys).map { " (did you mean \"\($0)\"?)" } ?? " (known fields: \(keys.joined(separator: ", ")))"
+    }
+
+    /// The candidate `text` most likely misspells (within a few edits) or cuts short
+    /// (`least_conn` for `least_connections`), if any.
+    public static func nearest(to text: String, among candidates: [String]) -> String? {
+        let lowered = text.lowercased()
+        var best: (candidate: String, distance: Int)?
+        for candidate in candidates {
             let distance = editDistance(lowered, candidate.lowercased())
             if distance <= max(2, candidate.count / 3), distance < (best?.distance ?? Int.max) {
                 best = (candidate, distance)
             }
         }
-        return best.map { " (did you mean \"\($0.key)\"?)" } ?? " (known fields: \(keys.joined(separator: ", ")))"
+        if let best { return best.candidate }
+        // An abbreviation is too far by edit distance but unambiguous to a reader.
+        guard lowered.count >= 3 else { return nil }
+        return candidates.filter { $0.lowercased().hasPrefix(lowered) }.min { $0.count < $1.count }
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
