@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "Scaler", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
@@ -44,15 +45,24 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(
             name: "Controller",
-            dependencies: ["Scaler", "TidepoolMetrics", "Pool", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "Scaler", "TidepoolMetrics", "Pool", .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "tidepool",
-            dependencies: ["Controller", "TidepoolMetrics", "Scaler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Controller", "TidepoolMetrics", "Scaler", "Pool",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(name: "scaler-bench", dependencies: ["Scaler"], path: "Benchmarks/scaler-bench"),
         .executableTarget(name: "metrics-bench", dependencies: ["TidepoolMetrics"], path: "Benchmarks/metrics-bench"),

@@ -36,7 +36,7 @@ final class GatewayHarness: Sendable {
     private let serverTask: Task<Void, any Error>
     let port: Int
 
-    init(entries makeEntries: (HTTPClient, Logger) -> [any ServerEntry], affinities: [String: Affinity] = [:]) async throws {
+    init(entries makeEntries: (HTTPClient, Logger) -> [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:]) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         httpClient = client
         let output = logs

@@ -3,13 +3,6 @@ import Logging
 import Scaler
 import Synchronization
 
-/// Whether a client's MCP session stays on one member (`affinity: session`, for stateful
-/// servers) or each request is routed on its own.
-public enum Affinity: String, Sendable {
-    case none
-    case session
-}
-
 /// The terminating MCP gateway, without its transport: it answers initialize and ping
 /// itself, keeps each client session, and sends every other request to a member chosen by the
 /// entry's strategy, over the gateway's own session with that member.
@@ -41,14 +34,18 @@ public final class Gateway: Sendable {
     }
 
     public let entries: [String: any ServerEntry]
-    private let affinities: [String: Affinity]
+    private let affinities: [String: ServerConfig.Affinity]
     private let sessions = Mutex<[String: ClientSession]>([:])
     /// Which member is working on a client's request, so a cancellation can follow it.
     private let logger: Logger
     /// How long initialize waits for a first member to come up (a pool starting, or at zero).
     public let firstMemberTimeout: Duration
 
-    public init(entries: [any ServerEntry], affinities: [String: Affinity] = [:], firstMemberTimeout: Duration = .seconds(30), logger: Logger) {
+    let metrics: GatewayMetrics?
+
+    public init(entries: [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:], firstMemberTimeout: Duration = .seconds(30),
+                metrics: GatewayMetrics? = nil, logger: Logger) {
+        self.metrics = metrics
         var byID: [String: any ServerEntry] = [:]
         for entry in entries { byID[entry.id] = entry }
         self.entries = byID
@@ -199,24 +196,44 @@ public final class Gateway: Sendable {
 
     /// The response bytes, or nil when the request never reached the member.
     private func attempt(_ message: JSONRPCMessage, on member: Member) async -> [UInt8]? {
+        let started = ContinuousClock.now
         do {
-            return try await member.call(message).bytes
+            let response = try await member.call(message)
+            record(member, response.resultJSON == nil ? "error" : "ok", since: started)
+            return response.bytes
         } catch {
             switch error {
             case .notDelivered(let reason):
                 logger.debug("retrying_elsewhere", metadata: ["mcp_server": "\(member.serverID)", "member": "\(member.id)", "reason": "\(reason)"])
                 return nil
             default:
+                record(member, Self.outcome(error), since: started)
                 return failure(error, member: member, message: message)
             }
         }
     }
 
     private func send(_ message: JSONRPCMessage, to member: Member) async -> [UInt8] {
+        let started = ContinuousClock.now
         do {
-            return try await member.call(message).bytes
+            let response = try await member.call(message)
+            record(member, response.resultJSON == nil ? "error" : "ok", since: started)
+            return response.bytes
         } catch {
+            record(member, Self.outcome(error), since: started)
             return failure(error, member: member, message: message)
+        }
+    }
+
+    private func record(_ member: Member, _ outcome: String, since started: ContinuousClock.Instant) {
+        metrics?.requestFinished(server: member.serverID, member: member.id, outcome: outcome, duration: .now - started)
+    }
+
+    private static func outcome(_ failure: UpstreamFailure) -> String {
+        switch failure {
+        case .timedOut: return "timeout"
+        case .notDelivered: return "unavailable"
+        case .failed, .sessionLost: return "failed"
         }
     }
 

@@ -222,6 +222,7 @@ struct MemberRunner {
 
     func run() async -> MemberProcess.Exit {
         var command = spec.command
+        var environment = spec.environment
         let connection: any UpstreamConnection
         var stdio: StdioConnection?
         switch spec.transport {
@@ -236,12 +237,13 @@ struct MemberRunner {
             } catch {
                 return MemberProcess.Exit(status: "no free port: \(error)", stderrTail: [])
             }
-            command = command.map { $0.replacingOccurrences(of: "{port}", with: String(port)) }
+            command = command.map { $0.replacingOccurrences(of: PoolSettings.portPlaceholder, with: String(port)) }
+            environment = environment.mapValues { $0.replacingOccurrences(of: PoolSettings.portPlaceholder, with: String(port)) }
             let endpoint = "http://127.0.0.1:\(port)\(path)"
             member.setEndpoint(endpoint, processID: nil)
             connection = HTTPConnection(endpoint: endpoint, client: httpClient)
         }
-        let launch = MemberProcess.Launch(command: command, environment: spec.environment)
+        let launch = MemberProcess.Launch(command: command, environment: environment)
         let stdioChannel = stdio
         let member = self.member
         let logger = self.logger

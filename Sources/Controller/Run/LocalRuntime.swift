@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Pool
+import Scaler
+import Synchronization
+
+/// `tidepool run`: every server and pool of the configuration, the gateway, the admin endpoint
+/// (and, with `--stdio`, one entry on standard input and output), until cancelled; then it
+/// stops admitting, drains in-flight calls and stops every member.
+public final class LocalRuntime: Sendable {
+    public let config: TidepoolConfig
+    public let servers: GatewayRuntime
+    private let logger: Logger
+
+    public init(config: TidepoolConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        self.servers = GatewayRuntime(servers: config.servers, logger: logger)
+    }
+
+    /// Serves until the task is cancelled or, with `stdioServer`, standard input ends.
+    /// `onListening` gets the gateway's and the admin endpoint's bound ports.
+    public func run(stdioServer: String? = nil, onListening: @escaping @Sendable (Int, Int) async -> Void = { _, _ in }) async throws {
+        if let stdioServer, servers.gateway.entries[stdioServer] == nil {
+            throw InputError(source: "--stdio", message: "no MCP server named \(stdioServer) (configured: \(config.servers.map(\.id).joined(separator: ", ")))")
+        }
+        await servers.start()
+        let ports = PortPair()
+        let gatewayServer = GatewayHTTPServer(
+            gateway: servers.gateway,
+            settings: .init(host: config.gateway.listen.host, port: config.gateway.listen.port, tokens: gatewayTokens()),
+            logger: logger)
+        let admin = AdminServer(runtime: servers, listen: config.admin.listen, token: config.admin.token)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await gatewayServer.run { port in
+                        if let both = ports.set(gateway: port) { await onListening(both.0, both.1) }
+                    }
+                }
+                group.addTask {
+                    try await admin.run { port in
+                        if let both = ports.set(admin: port) { await onListening(both.0, both.1) }
+                    }
+                }
+                if let stdioServer {
+                    group.addTask { await StdioFrontend(gateway: self.servers.gateway, serverID: stdioServer).run() }
+                }
+                // The first to finish (stdin closed, a listener failed) ends the run.
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            await shutdown()
+            throw error
+        }
+        await shutdown()
+    }
+
+    private func shutdown() async {
+        logger.info("shutting_down", metadata: ["inflight": "\(servers.entries.reduce(0) { $0 + $1.inflight })"])
+        await servers.shutdown()
+        logger.info("stopped")
+    }
+
+    private func gatewayTokens() -> [String] {
+        switch config.gateway.auth {
+        case .tokens(let tokens)?:
+            return tokens
+        case .tokenFile(let path)?:
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case nil:
+            return []
+        }
+    }
+
+    /// The configuration `tidepool run` uses without `--config`: a pool of the bundled demo
+    /// server (`mcp-math`, found next to the tidepool executable).
+    public static func embeddedDefault(mcpMath: String) throws(InputError) -> TidepoolConfig {
+        let yaml = """
+            gateway: {listen: "127.0.0.1:8000"}
+            admin: {listen: "127.0.0.1:9090"}
+            mcp_servers:
+              math:
+                mode: pool
+                transport: stdio
+                command: ["\(mcpMath)", "--stdio"]
+                replicas: 1
+                strategy: least_connections
+                resources: {requests: {cpu: 500m}}
+                health_check_interval_s: 5
+                drain_timeout_s: 30
+            """
+        let document = try DocumentLoader.parse(Array(yaml.utf8), source: "embedded-default.yaml")
+        do {
+            return try TidepoolConfig.decode(document, baseDirectory: FileManager.default.currentDirectoryPath)
+        } catch {
+            throw InputError(source: "the embedded default configuration", message: error.description)
+        }
+    }
+}
+
+/// The two listeners' ports, reported once both are known.
+final class PortPair: Sendable {
+    private let ports = Mutex<(Int?, Int?)>((nil, nil))
+
+    func set(gateway: Int) -> (Int, Int)? {
+        ports.withLock { ports in
+            ports.0 = gateway
+            return ports.1.map { (gateway, $0) }
+        }
+    }
+
+    func set(admin: Int) -> (Int, Int)? {
+        ports.withLock { ports in
+            ports.1 = admin
+            return ports.0.map { ($0, admin) }
+        }
+    }
+}
