@@ -118,3 +118,85 @@ enum HarnessError: Error {
     case rpcError(String)
     case timedOut
 }
+
+/// A fixture MCP server the test starts itself (a "remote" somebody else runs), on a port of
+/// its own; killed when the test ends.
+final class StandaloneServer: @unchecked Sendable {
+    let port: Int
+    let name: String
+    private var process: Process?
+
+    init(name: String, port: Int? = nil, extra: [String] = ["--json-response"]) throws {
+        self.name = name
+        self.port = try port ?? StandaloneServer.freePort()
+        try start(extra: extra)
+    }
+
+    var endpoint: String { "http://127.0.0.1:\(port)/mcp" }
+
+    func start(extra: [String] = ["--json-response"]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.python)
+        process.arguments = [Fixtures.fixtureServer, "--port", String(port), "--name", name] + extra
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+    }
+
+    /// SIGKILL, as a crash would.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits until the port accepts connections.
+    func waitUntilListening(_ limit: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if StandaloneServer.accepts(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError.timedOut
+    }
+
+    deinit { kill() }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+extension GatewayHarness {
+    /// Which fixture (by its --name or port) served each of `count` whoami calls.
+    func whoServed(_ server: String, session: String, count: Int) async throws -> [String: Int] {
+        var servedBy: [String: Int] = [:]
+        for index in 0..<count {
+            let who = try await callTool(server, session: session, "whoami", id: 100 + index)
+            let name = who.split(separator: " ").first { $0.hasPrefix("name=") }.map { String($0.dropFirst(5)) } ?? who
+            servedBy[name, default: 0] += 1
+        }
+        return servedBy
+    }
+}

@@ -18,6 +18,8 @@ public final class Gateway: Sendable {
         public var protocolVersion: String
         /// The member this session is pinned to (affinity: session).
         public var pinned: Member?
+        /// The pinned client's own session with its member, where the member can hold one.
+        var upstream: (any UpstreamConnection)?
         public var createdAt: ContinuousClock.Instant
     }
 
@@ -89,7 +91,7 @@ public final class Gateway: Sendable {
                 end(sessionID)
                 return .sessionNotFound
             }
-            return .response(await send(message, to: pinned), newSession: nil)
+            return .response(await send(message, to: pinned, over: session.upstream), newSession: nil)
         }
         if affinities[serverID] == .session {
             // Pinned at first use when no member was ready at initialize.
@@ -97,9 +99,10 @@ public final class Gateway: Sendable {
                 return .response(unavailable(entry, message), newSession: nil)
             }
             session.pinned = member
+            session.upstream = try? await member.openDedicatedSession()
             member.sessionOpened()
             sessions.withLock { $0[sessionID] = session }
-            return .response(await send(message, to: member), newSession: nil)
+            return .response(await send(message, to: member, over: session.upstream), newSession: nil)
         }
         return .response(await route(message, through: entry), newSession: nil)
     }
@@ -109,6 +112,9 @@ public final class Gateway: Sendable {
     public func end(_ sessionID: String) -> Bool {
         let session = sessions.withLock { $0.removeValue(forKey: sessionID) }
         session?.pinned?.sessionClosed()
+        if let upstream = session?.upstream {
+            Task { await upstream.close() }
+        }
         return session != nil
     }
 
@@ -128,13 +134,21 @@ public final class Gateway: Sendable {
             return .response(unavailable(entry, message), newSession: nil)
         }
         var pinned: Member?
-        if affinities[entry.id] == .session {
-            pinned = entry.choose(excluding: [])
-            pinned?.sessionOpened()
+        var upstream: (any UpstreamConnection)?
+        if affinities[entry.id] == .session, let member = entry.choose(excluding: []) {
+            do {
+                upstream = try await member.openDedicatedSession()
+                pinned = member
+                member.sessionOpened()
+            } catch {
+                // Pinned at first use instead, when a member answers.
+                logger.warning("session_pin_failed", metadata: ["mcp_server": "\(entry.id)", "member": "\(member.id)", "reason": "\(error)"])
+            }
         }
         let sessionID = Self.newSessionID()
         sessions.withLock { sessions in
-            sessions[sessionID] = ClientSession(id: sessionID, serverID: entry.id, protocolVersion: version, pinned: pinned, createdAt: .now)
+            sessions[sessionID] = ClientSession(id: sessionID, serverID: entry.id, protocolVersion: version, pinned: pinned,
+                                                upstream: upstream, createdAt: .now)
         }
         logger.debug("session_opened", metadata: ["mcp_server": "\(entry.id)", "session": "\(sessionID)", "member": "\(pinned?.id ?? "-")"])
         return .response(JSONRPCMessage.result(id: message.id!, resultJSON: Self.gatewayResult(memberResult, version: version, entry: entry)),
@@ -213,10 +227,10 @@ public final class Gateway: Sendable {
         }
     }
 
-    private func send(_ message: JSONRPCMessage, to member: Member) async -> [UInt8] {
+    private func send(_ message: JSONRPCMessage, to member: Member, over upstream: (any UpstreamConnection)?) async -> [UInt8] {
         let started = ContinuousClock.now
         do {
-            let response = try await member.call(message)
+            let response = try await member.call(message, over: upstream)
             record(member, response.resultJSON == nil ? "error" : "ok", since: started)
             return response.bytes
         } catch {

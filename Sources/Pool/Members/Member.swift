@@ -58,11 +58,16 @@ public final class Member: Sendable {
     }
 
     let state: Mutex<State>
+    /// Opens a further session with the member (HTTP members), for a client pinned to it:
+    /// a stateful server then keeps that client's state apart from everyone else's.
+    let dedicatedSession: (@Sendable (_ endpoint: String) -> any UpstreamConnection)?
 
-    init(id: String, serverID: String, endpoint: String, settings: MemberHealthSettings) {
+    init(id: String, serverID: String, endpoint: String, settings: MemberHealthSettings,
+         dedicatedSession: (@Sendable (_ endpoint: String) -> any UpstreamConnection)? = nil) {
         self.id = id
         self.serverID = serverID
         self.settings = settings
+        self.dedicatedSession = dedicatedSession
         state = Mutex(State(health: HealthTracker(maxConsecutiveFailures: settings.maxConsecutiveFailures),
                             breaker: CircuitBreaker(failureThreshold: settings.failureThreshold, resetTimeout: settings.resetTimeout),
                             endpoint: endpoint))
@@ -131,6 +136,15 @@ public final class Member: Sendable {
 
     var connection: (any UpstreamConnection)? { state.withLock { $0.connection } }
 
+    /// A session of the member's own for a client pinned to it, handshake done; nil for
+    /// members with one session only (stdio: the process is the session).
+    func openDedicatedSession() async throws(UpstreamFailure) -> (any UpstreamConnection)? {
+        guard let dedicatedSession else { return nil }
+        let connection = dedicatedSession(endpoint)
+        _ = try await connection.initialize(timeout: settings.requestTimeout)
+        return connection
+    }
+
     func sessionOpened() { state.withLock { $0.sessions += 1 } }
     func sessionClosed() { state.withLock { $0.sessions = max(0, $0.sessions - 1) } }
 
@@ -138,16 +152,26 @@ public final class Member: Sendable {
 
     /// Sends a client's request to this member. The circuit breaker admits it (or refuses:
     /// `.notDelivered`, so the gateway tries another member) and learns its outcome.
-    public func call(_ request: JSONRPCMessage, timeout: Duration? = nil) async throws(UpstreamFailure) -> JSONRPCMessage {
+    /// `session`: a dedicated session of a pinned client, instead of the member's shared one.
+    public func call(_ request: JSONRPCMessage, over session: (any UpstreamConnection)? = nil,
+                     timeout: Duration? = nil) async throws(UpstreamFailure) -> JSONRPCMessage {
         let admitted: (any UpstreamConnection)? = state.withLock { state in
             guard state.phase == .ready || state.phase == .draining, let connection = state.connection,
                   state.breaker.admit(at: .now) else { return nil }
             state.inflight += 1
-            return connection
+            return session ?? connection
         }
         guard let connection = admitted else { throw .notDelivered("\(id) is not taking requests") }
         do {
-            let response = try await connection.send(request, timeout: timeout ?? settings.requestTimeout)
+            let response: JSONRPCMessage
+            do {
+                response = try await connection.send(request, timeout: timeout ?? settings.requestTimeout)
+            } catch .sessionLost {
+                // The member restarted or expired our session: a new handshake, then once more.
+                let result = try await connection.initialize(timeout: settings.requestTimeout)
+                if session == nil { state.withLock { $0.initializeResult = result } }
+                response = try await connection.send(request, timeout: timeout ?? settings.requestTimeout)
+            }
             state.withLock { state in
                 state.inflight -= 1
                 state.served += 1

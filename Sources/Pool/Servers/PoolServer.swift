@@ -81,6 +81,14 @@ public final class PoolServer: ServerEntry {
     }
 
     public var members: [Member] { state.withLock { $0.members } }
+
+    /// HTTP members can hold a session per pinned client; a stdio member is one session.
+    private var dedicatedSessions: (@Sendable (String) -> any UpstreamConnection)? {
+        guard case .http = spec.transport else { return nil }
+        let client = httpClient
+        return { endpoint in HTTPConnection(endpoint: endpoint, client: client) }
+    }
+
     public var desiredReplicas: Int { state.withLock { $0.desired } }
     /// Members ready and in rotation.
     public var readyReplicas: Int { routableMembers.count }
@@ -134,7 +142,8 @@ public final class PoolServer: ServerEntry {
             let live = state.members.filter { $0.phase != .draining && $0.phase != .stopped }
             if live.count < state.desired, !state.restartPending {
                 for _ in live.count..<state.desired {
-                    let member = Member(id: "\(spec.id)-\(state.nextNumber)", serverID: spec.id, endpoint: "", settings: spec.health)
+                    let member = Member(id: "\(spec.id)-\(state.nextNumber)", serverID: spec.id, endpoint: "", settings: spec.health,
+                                        dedicatedSession: dedicatedSessions)
                     state.nextNumber += 1
                     state.members.append(member)
                     actions.append(.start(member))
@@ -316,7 +325,14 @@ enum HealthProbe {
     static func run(member: Member, connection: any UpstreamConnection, timeout: Duration, logger: Logger) async {
         var failure: UpstreamFailure?
         do {
-            try await connection.probe(method: member.settings.probeMethod, timeout: timeout)
+            do {
+                try await connection.probe(method: member.settings.probeMethod, timeout: timeout)
+            } catch .sessionLost {
+                // The member restarted and forgot the gateway's session: shake hands again.
+                let result = try await connection.initialize(timeout: timeout)
+                member.attach(connection: connection, initializeResult: result)
+                try await connection.probe(method: member.settings.probeMethod, timeout: timeout)
+            }
         } catch {
             failure = error
         }

@@ -20,7 +20,8 @@ public final class RemoteServer: ServerEntry {
         self.endpoint = endpoint
         self.healthCheckInterval = healthCheckInterval
         self.logger = logger
-        member = Member(id: id, serverID: id, endpoint: endpoint, settings: health)
+        member = Member(id: id, serverID: id, endpoint: endpoint, settings: health,
+                        dedicatedSession: { endpoint in HTTPConnection(endpoint: endpoint, client: httpClient) })
         connection = HTTPConnection(endpoint: endpoint, client: httpClient)
     }
 
