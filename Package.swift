@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tidepool", targets: ["tidepool"]),
+        .executable(name: "mcp-math", targets: ["mcp-math"]),
         .library(name: "Scaler", targets: ["Scaler"]),
     ],
     dependencies: [
@@ -53,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Scaler", "TidepoolMetrics", "Pool", .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,6 +63,15 @@ let package = Package(
             dependencies: [
                 "Controller", "TidepoolMetrics", "Scaler", "Pool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The demo MCP server of the embedded default (and the gateway benchmark's member).
+        .executableTarget(
+            name: "mcp-math",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -220,6 +220,9 @@ extension TidepoolConfig {
                 throw CaseError("the gateway's figures exist only for a pool target (target: {pool: NAME})", at: ["metrics", name, "gateway"])
             }
         }
+        if targetsPool, let problem = MetricGatherer.problems(spec: autoscaler.spec, sources: autoscaler.metricSources, localPool: true).first {
+            throw CaseError(problem)
+        }
     }
 
     /// The name a metric goes by in `metrics:`: the resource or the metric's name.

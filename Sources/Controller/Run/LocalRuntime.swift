@@ -10,12 +10,16 @@ import Synchronization
 public final class LocalRuntime: Sendable {
     public let config: TidepoolConfig
     public let servers: GatewayRuntime
+    /// The autoscalers of local pools, synced every `controller.sync_period_s`.
+    public let reconcileLoop: ReconcileLoop
     private let logger: Logger
 
-    public init(config: TidepoolConfig, logger: Logger) {
+    /// `clock`: wall-clock time as the autoscalers see it (tests inject their own).
+    public init(config: TidepoolConfig, logger: Logger, clock: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) throws(InputError) {
         self.config = config
         self.logger = logger
         self.servers = GatewayRuntime(servers: config.servers, logger: logger)
+        self.reconcileLoop = try ReconcileLoop(config: config, runtime: servers, logger: logger, clock: clock)
     }
 
     /// Serves until the task is cancelled or, with `stdioServer`, standard input ends.
@@ -30,7 +34,9 @@ public final class LocalRuntime: Sendable {
             gateway: servers.gateway,
             settings: .init(host: config.gateway.listen.host, port: config.gateway.listen.port, tokens: gatewayTokens()),
             logger: logger)
-        let admin = AdminServer(runtime: servers, listen: config.admin.listen, token: config.admin.token)
+        let loop = reconcileLoop
+        let admin = AdminServer(runtime: servers, listen: config.admin.listen, token: config.admin.token,
+                                autoscalerStatus: { loop.status })
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -42,6 +48,11 @@ public final class LocalRuntime: Sendable {
                     try await admin.run { port in
                         if let both = ports.set(admin: port) { await onListening(both.0, both.1) }
                     }
+                }
+                group.addTask {
+                    await loop.run()
+                    // Only cancellation ends the loop; until then it must not end the run.
+                    try? await Task.sleep(for: .seconds(1_000_000_000))
                 }
                 if let stdioServer {
                     group.addTask { await StdioFrontend(gateway: self.servers.gateway, serverID: stdioServer).run() }
@@ -76,7 +87,9 @@ public final class LocalRuntime: Sendable {
     }
 
     /// The configuration `tidepool run` uses without `--config`: a pool of the bundled demo
-    /// server (`mcp-math`, found next to the tidepool executable).
+    /// server (`mcp-math`, found next to the tidepool executable), one to five members, scaled
+    /// on the mean in-flight calls per member (two each) every five seconds; scale-down waits
+    /// out a one-minute window so a pause in the load does not drop members at once.
     public static func embeddedDefault(mcpMath: String) throws(InputError) -> TidepoolConfig {
         let yaml = """
             gateway: {listen: "127.0.0.1:8000"}
@@ -91,6 +104,22 @@ public final class LocalRuntime: Sendable {
                 resources: {requests: {cpu: 500m}}
                 health_check_interval_s: 5
                 drain_timeout_s: 30
+            autoscalers:
+              - name: math
+                target: {pool: math}
+                spec:
+                  minReplicas: 1
+                  maxReplicas: 5
+                  metrics:
+                    - type: Pods
+                      pods:
+                        metric: {name: inflight_per_member}
+                        target: {type: AverageValue, averageValue: "2"}
+                  behavior:
+                    scaleDown: {stabilizationWindowSeconds: 60}
+                metrics:
+                  inflight_per_member: {gateway: inflight}
+            controller: {sync_period_s: 5, state_dir: .tidepool}
             """
         let document = try DocumentLoader.parse(Array(yaml.utf8), source: "embedded-default.yaml")
         do {

@@ -40,13 +40,20 @@ public final class Gateway: Sendable {
     private let sessions = Mutex<[String: ClientSession]>([:])
     /// Which member is working on a client's request, so a cancellation can follow it.
     private let logger: Logger
-    /// How long initialize waits for a first member to come up (a pool starting, or at zero).
+    /// How long a call waits for a first member to come up (a pool starting, or at zero).
     public let firstMemberTimeout: Duration
+    /// How many calls may wait for a first member at once; more are refused at once, so a
+    /// burst against an empty pool cannot pile up without bound.
+    public let maximumWaitingCalls: Int
+    private let waitingCalls = Mutex(0)
+    /// Each entry's last initialize result from a member.
+    private let rememberedInitializeResults = Mutex<[String: [UInt8]]>([:])
 
     let metrics: GatewayMetrics?
 
     public init(entries: [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:], firstMemberTimeout: Duration = .seconds(30),
-                metrics: GatewayMetrics? = nil, logger: Logger) {
+                maximumWaitingCalls: Int = 1024, metrics: GatewayMetrics? = nil, logger: Logger) {
+        self.maximumWaitingCalls = maximumWaitingCalls
         self.metrics = metrics
         var byID: [String: any ServerEntry] = [:]
         for entry in entries { byID[entry.id] = entry }
@@ -169,24 +176,59 @@ public final class Gateway: Sendable {
         return writer.bytes
     }
 
+    /// What a member of the entry answered to initialize. A pool scaled to zero still answers
+    /// at once with what its members said before (and starts one meanwhile), so a client's
+    /// handshake does not wait for a process to start; only its first call does.
     private func firstInitializeResult(of entry: any ServerEntry) async -> [UInt8]? {
+        if let result = entry.initializeResult, entry.hasRoutableMember {
+            rememberedInitializeResults.withLock { $0[entry.id] = result }
+            return result
+        }
+        if let remembered = rememberedInitializeResults.withLock({ $0[entry.id] }) {
+            entry.demandWhileEmpty()
+            return remembered
+        }
+        guard admitWaiting() else { return nil }
+        defer { waitingCalls.withLock { $0 -= 1 } }
+        entry.demandWhileEmpty()
         let deadline = ContinuousClock.now + firstMemberTimeout
         while true {
-            if let result = entry.initializeResult, entry.hasRoutableMember { return result }
+            if let result = entry.initializeResult, entry.hasRoutableMember {
+                rememberedInitializeResults.withLock { $0[entry.id] = result }
+                return result
+            }
             if ContinuousClock.now >= deadline { return entry.initializeResult }
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: Self.waitPollInterval)
             if Task.isCancelled { return nil }
         }
     }
 
+    /// How often a waiting call looks for a first member.
+    static let waitPollInterval: Duration = .milliseconds(5)
+
     private func firstMember(of entry: any ServerEntry) async -> Member? {
+        guard admitWaiting() else { return nil }
+        defer { waitingCalls.withLock { $0 -= 1 } }
+        entry.demandWhileEmpty()
         let deadline = ContinuousClock.now + firstMemberTimeout
         while ContinuousClock.now < deadline, !Task.isCancelled {
             if let member = entry.choose(excluding: []) { return member }
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: Self.waitPollInterval)
         }
         return nil
     }
+
+    /// Takes a place among the calls waiting for a first member, if one is free.
+    private func admitWaiting() -> Bool {
+        waitingCalls.withLock { waiting in
+            guard waiting < maximumWaitingCalls else { return false }
+            waiting += 1
+            return true
+        }
+    }
+
+    /// Calls waiting now for a first member (of any entry).
+    public var waitingCallCount: Int { waitingCalls.withLock { $0 } }
 
     // MARK: - Routing
 

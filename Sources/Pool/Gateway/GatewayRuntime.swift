@@ -93,7 +93,9 @@ public final class GatewayRuntime: Sendable {
     private static func httpClient(connect: Duration) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(connect))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // Idle connections go before common servers drop them (uvicorn and Node after 5 s),
+        // so a request is not written into a connection the member is closing.
+        configuration.connectionPool = .init(idleTimeout: .seconds(4), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

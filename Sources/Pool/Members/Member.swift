@@ -55,6 +55,19 @@ public final class Member: Sendable {
         var processID: Int32?
         var initializeResult: [UInt8]?
         var served = 0
+        /// Wall-clock times, for the pods the autoscaler sees.
+        let createdAt = Date()
+        var readySince: Date?
+        /// The integral of `inflight` over time (call-nanoseconds) up to `lastChange`.
+        var busyNanoseconds: Int64 = 0
+        var lastChange = ContinuousClock.now
+
+        /// Brings `busyNanoseconds` up to `now`; called before every change of `inflight`.
+        mutating func accrue(at now: ContinuousClock.Instant) {
+            let elapsed = now - lastChange
+            busyNanoseconds &+= Int64(inflight) &* (elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000)
+            lastChange = now
+        }
     }
 
     let state: Mutex<State>
@@ -87,6 +100,18 @@ public final class Member: Sendable {
     public var initializeResult: [UInt8]? { state.withLock { $0.initializeResult } }
     public var processID: Int32? { state.withLock { $0.processID } }
     public var served: Int { state.withLock { $0.served } }
+    /// When the member was created (its process started) and when it last became ready.
+    public var createdAt: Date { state.withLock { $0.createdAt } }
+    public var readySince: Date? { state.withLock { $0.readySince } }
+
+    /// The member's work so far, for rates and mean concurrency between two readings.
+    public var load: MemberLoad {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            state.accrue(at: now)
+            return MemberLoad(at: now, busyNanoseconds: state.busyNanoseconds, served: state.served)
+        }
+    }
 
     /// Ready, in rotation, and its circuit lets a request through.
     func isRoutable(now: ContinuousClock.Instant) -> Bool {
@@ -109,7 +134,10 @@ public final class Member: Sendable {
         state.withLock { state in
             state.connection = connection
             state.initializeResult = initializeResult
-            if state.phase == .starting { state.phase = .ready }
+            if state.phase == .starting {
+                state.phase = .ready
+                state.readySince = Date()
+            }
         }
     }
 
@@ -158,6 +186,7 @@ public final class Member: Sendable {
         let admitted: (any UpstreamConnection)? = state.withLock { state in
             guard state.phase == .ready || state.phase == .draining, let connection = state.connection,
                   state.breaker.admit(at: .now) else { return nil }
+            state.accrue(at: .now)
             state.inflight += 1
             return session ?? connection
         }
@@ -173,6 +202,7 @@ public final class Member: Sendable {
                 response = try await connection.send(request, timeout: timeout ?? settings.requestTimeout)
             }
             state.withLock { state in
+                state.accrue(at: .now)
                 state.inflight -= 1
                 state.served += 1
                 state.breaker.recordSuccess()
@@ -180,6 +210,7 @@ public final class Member: Sendable {
             return response
         } catch {
             state.withLock { state in
+                state.accrue(at: .now)
                 state.inflight -= 1
                 switch error {
                 case .sessionLost, .failed, .timedOut, .notDelivered:
@@ -198,4 +229,19 @@ public final class Member: Sendable {
     }
 
     var consecutiveProbeFailures: Int { state.withLock { $0.health.consecutiveFailures } }
+}
+
+/// Cumulative figures of one member at one instant. Between two readings `a` and `b`:
+/// mean in-flight calls = (b.busyNanoseconds - a.busyNanoseconds) / (b.at - a.at), and
+/// calls per second = (b.served - a.served) / (b.at - a.at).
+public struct MemberLoad: Sendable, Equatable {
+    public var at: ContinuousClock.Instant
+    public var busyNanoseconds: Int64
+    public var served: Int
+
+    public init(at: ContinuousClock.Instant, busyNanoseconds: Int64, served: Int) {
+        self.at = at
+        self.busyNanoseconds = busyNanoseconds
+        self.served = served
+    }
 }

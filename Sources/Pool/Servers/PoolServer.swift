@@ -65,6 +65,8 @@ public final class PoolServer: ServerEntry {
         var restartPending = false
         var shuttingDown = false
         var tasks: [String: Task<Void, Never>] = [:]
+        /// Called when calls wait on an empty pool (the autoscaler scales from zero).
+        var onDemandWhileEmpty: (@Sendable () -> Void)?
     }
 
     private let state: Mutex<State>
@@ -114,6 +116,20 @@ public final class PoolServer: ServerEntry {
             logger.info("pool_resized", metadata: ["mcp_server": "\(id)", "from": "\(previous)", "to": "\(desired)"])
         }
         adjust()
+    }
+
+    /// Who starts a member when calls arrive and the pool is at zero. Without one, a pool
+    /// someone set to zero stays there.
+    public func setDemandHandler(_ handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.onDemandWhileEmpty = handler }
+    }
+
+    public func demandWhileEmpty() {
+        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.shuttingDown, state.desired == 0 else { return nil }
+            return state.onDemandWhileEmpty
+        }
+        handler?()
     }
 
     public func shutdown() async {

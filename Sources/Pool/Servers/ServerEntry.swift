@@ -17,9 +17,14 @@ public protocol ServerEntry: AnyObject, Sendable {
     func start() async
     /// Stops it: drains in-flight calls, stops members.
     func shutdown() async
+    /// A call is waiting and no member is in rotation: a pool scaled to zero starts one.
+    func demandWhileEmpty()
 }
 
 extension ServerEntry {
+    /// Entries that cannot start members ignore demand.
+    public func demandWhileEmpty() {}
+
     /// Calls in flight on the entry's members.
     public var inflight: Int { members.reduce(0) { $0 + $1.inflight } }
 

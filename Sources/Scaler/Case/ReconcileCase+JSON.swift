@@ -41,6 +41,13 @@ extension ReconcileCase {
     }
 }
 
+extension ScaleHistory {
+    /// Reads the `history` object of a case (and of Tidepool's saved state).
+    public init(jsonValue value: JSONValue) throws(CaseError) {
+        self = try CaseDecoding.history(value)
+    }
+}
+
 /// Readers for each part of a case, in the order the spec lists them.
 enum CaseDecoding {
     // MARK: hpa

@@ -52,7 +52,13 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let settled = settings
-        let runtime = LocalRuntime(config: settled, logger: logger)
+        let runtime: LocalRuntime
+        do {
+            runtime = try LocalRuntime(config: settled, logger: logger)
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
         let stdioServer = stdio
         let quietStdout = stdio != nil
         let task = Task {
