@@ -38,8 +38,13 @@ struct RunCommandTests {
         /// What the child wrote on standard error so far.
         var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
+        /// Sends `signal`, and SIGKILL if the child is still there 10 s later: a child can
+        /// inherit a mask that blocks SIGTERM from the test runner's thread.
         func stop(_ signal: Int32 = SIGTERM) {
             if process.isRunning { kill(process.processIdentifier, signal) }
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
 
@@ -261,6 +266,10 @@ struct RunCommandTests {
         tidepool.input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         var received = ""
         let reader = tidepool.output.fileHandleForReading
+        // A read blocks; a watchdog ends the child (and so the read) if no answer comes.
+        let watchdog = DispatchWorkItem { if tidepool.process.isRunning { kill(tidepool.process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        defer { watchdog.cancel() }
         let deadline = Date().addingTimeInterval(40)
         while received.components(separatedBy: "\n").count < 4, Date() < deadline {
             let chunk = reader.availableData

@@ -1,0 +1,264 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// `tidepool run` autoscaling a pool of the bundled `mcp-math` under load from
+/// `scripts/load`: scale up within two sync periods, down after the stabilization window,
+/// no failed call, no process left behind; the window and the size surviving a restart; and
+/// scale from zero losing no call.
+private enum AutoscaleFixtures {
+    static let root = RunCommandTests.root
+    static let tidepool = root.appendingPathComponent(".build/debug/tidepool").path
+    static let mcpMath = root.appendingPathComponent(".build/debug/mcp-math").path
+    static let load = root.appendingPathComponent("scripts/load").path
+    static var built: Bool { FileManager.default.isExecutableFile(atPath: mcpMath) && FileManager.default.isExecutableFile(atPath: tidepool) }
+}
+
+@Suite("tidepool run autoscales a local pool", .serialized, .enabled(if: AutoscaleFixtures.built, "build mcp-math and tidepool first"))
+struct AutoscaleRunTests {
+    typealias Child = RunCommandTests.Child
+
+    /// A running tidepool with its own ports and state directory.
+    final class Running: @unchecked Sendable {
+        let child: Child
+        let gatewayPort: Int
+        let adminPort: Int
+        var gateway: String { "http://127.0.0.1:\(gatewayPort)/mcp/math" }
+
+        init(config: String) throws {
+            gatewayPort = RunCommandTests.freePort()
+            adminPort = RunCommandTests.freePort()
+            child = try Child(AutoscaleFixtures.tidepool, ["run", "--config", config, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
+                                                           "--admin-listen", "127.0.0.1:\(adminPort)"])
+        }
+
+        /// /status as JSON, nil while the admin endpoint is not up.
+        func status() -> [String: Any]? {
+            guard let text = try? RunCommandTests.curl(["http://127.0.0.1:\(adminPort)/status"]),
+                  let body = text.range(of: "\r\n\r\n").map({ text[$0.upperBound...] }),
+                  let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+            return object
+        }
+
+        /// The pool's desired size and its ready members' process ids.
+        func pool() -> (desired: Int, ready: [Int32])? {
+            guard let server = (status()?["servers"] as? [[String: Any]])?.first,
+                  let desired = server["desiredReplicas"] as? Int,
+                  let members = server["members"] as? [[String: Any]] else { return nil }
+            let ready = members.filter { $0["state"] as? String == "ready" }.compactMap { ($0["pid"] as? Int).map(Int32.init) }
+            return (desired, ready)
+        }
+    }
+
+    static func config(minReplicas: Int = 1, replicas: Int = 1, syncPeriod: Int, scaleDownWindow: Int, stateDirectory: String) throws -> String {
+        let yaml = """
+            mcp_servers:
+              math:
+                mode: pool
+                transport: stdio
+                command: ["\(AutoscaleFixtures.mcpMath)", "--stdio"]
+                replicas: \(replicas)
+                strategy: least_connections
+                health_check_interval_s: 1
+                drain_timeout_s: 10
+            autoscalers:
+              - name: math
+                target: {pool: math}
+                spec:
+                  minReplicas: \(minReplicas)
+                  maxReplicas: 4
+                  metrics:
+                    - type: Pods
+                      pods:
+                        metric: {name: inflight}
+                        target: {type: AverageValue, averageValue: "1"}
+                  behavior:
+                    scaleDown: {stabilizationWindowSeconds: \(scaleDownWindow)}
+                metrics:
+                  inflight: {gateway: inflight}
+            controller: {sync_period_s: \(syncPeriod), state_dir: "\(stateDirectory)"}
+            """
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("autoscale-\(UUID().uuidString).yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    static func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tidepool-run-state-\(UUID().uuidString)").path
+    }
+
+    /// `scripts/load` in the background: its summary line when it is done.
+    final class Load: @unchecked Sendable {
+        let process = Process()
+        let output = Pipe()
+
+        init(url: String, concurrency: Int, seconds: Int, milliseconds: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", AutoscaleFixtures.load, "--url", url, "--concurrency", "\(concurrency)",
+                                 "--duration", "\(seconds)", "--ms", "\(milliseconds)", "--quiet"]
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+        }
+
+        /// Waits for the load to end; its output ("calls=N failed=M ...", then any failures).
+        func finish() -> String {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    static func figure(_ name: String, in summary: String) -> Int? {
+        summary.range(of: "\(name)=\\d+", options: .regularExpression).flatMap { Int(summary[$0].dropFirst(name.count + 1)) }
+    }
+
+    static func processExists(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    @Test("load scales the pool up within two sync periods and, after the window, down again; no call fails, no process stays")
+    func scaleUpAndDown() throws {
+        let state = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = try Self.config(syncPeriod: 2, scaleDownWindow: 6, stateDirectory: state)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let tidepool = try Running(config: config)
+        defer { tidepool.child.stop() }
+        #expect(try RunCommandTests.waitFor { tidepool.pool()?.ready.count == 1 })
+
+        var pids = Set<Int32>()
+        let load = try Load(url: tidepool.gateway, concurrency: 4, seconds: 12, milliseconds: 50)
+        let loadStarted = Date()
+        var scaledUpAfter: TimeInterval?
+        _ = try RunCommandTests.waitFor(10) {
+            guard let pool = tidepool.pool() else { return false }
+            pids.formUnion(pool.ready)
+            if pool.desired > 1, scaledUpAfter == nil { scaledUpAfter = Date().timeIntervalSince(loadStarted) }
+            return pool.desired > 1
+        }
+        let upAfter = try #require(scaledUpAfter, "the pool never scaled up under load")
+        // Two sync periods (4 s), and a little for the status poll.
+        #expect(upAfter <= 4.5, "scaled up \(upAfter) s after the load started")
+        #expect(try RunCommandTests.waitFor(15) {
+            guard let pool = tidepool.pool() else { return false }
+            pids.formUnion(pool.ready)
+            return pool.ready.count > 1
+        })
+        let summary = load.finish()
+        #expect(Self.figure("failed", in: summary) == 0, "\(summary)")
+        #expect((Self.figure("calls", in: summary) ?? 0) > 100, "\(summary)")
+        let loadEnded = Date()
+        // Down again once the 6 s window has passed since the last high recommendation.
+        #expect(try RunCommandTests.waitFor(30) {
+            guard let pool = tidepool.pool() else { return false }
+            pids.formUnion(pool.ready)
+            return pool.desired == 1 && pool.ready.count == 1
+        })
+        let downAfter = Date().timeIntervalSince(loadEnded)
+        #expect(downAfter >= 4, "scaled down \(downAfter) s after the load ended, inside the 6 s window")
+
+        let log = tidepool.child.errors
+        #expect(log.contains("INFO scaled autoscaler=math from=1"))
+        #expect(log.contains("reason=\"All metrics below target\"") || log.contains("below target"))
+        let decisions = try String(contentsOfFile: (state as NSString).appendingPathComponent("decisions.jsonl"), encoding: .utf8)
+        #expect(decisions.split(separator: "\n").count >= 2)
+
+        // SIGTERM: every member stops; none is left in the process table.
+        tidepool.child.stop()
+        #expect(tidepool.child.process.terminationStatus == 0)
+        #expect(pids.count >= 2)
+        let leftOver = pids.filter(Self.processExists)
+        #expect(leftOver.isEmpty, "processes left behind: \(leftOver)")
+    }
+
+    @Test("a restart inside the stabilization window comes back at the saved size and keeps it until the window has passed")
+    func restartKeepsSizeAndWindow() throws {
+        let state = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = try Self.config(syncPeriod: 1, scaleDownWindow: 20, stateDirectory: state)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+
+        var first: Running? = try Running(config: config)
+        defer { first?.child.stop() }
+        #expect(try RunCommandTests.waitFor { first?.pool()?.ready.count == 1 })
+        let load = try Load(url: first!.gateway, concurrency: 4, seconds: 5, milliseconds: 50)
+        var scaled = 1
+        _ = try RunCommandTests.waitFor(15) {
+            scaled = max(scaled, first?.pool()?.desired ?? 0)
+            return scaled >= 3
+        }
+        let summary = load.finish()
+        #expect(Self.figure("failed", in: summary) == 0, "\(summary)")
+        #expect(scaled >= 2)
+        let sized = try #require(first?.pool()?.desired)
+        first?.child.stop()
+        let stoppedAt = Date()
+        first = nil
+
+        // The config still says replicas: 1; the saved state says `sized`.
+        let second = try Running(config: config)
+        defer { second.child.stop() }
+        #expect(try RunCommandTests.waitFor { second.pool()?.ready.count == sized })
+        // Idle now, but the window (20 s from the last high recommendation) still holds the size.
+        Thread.sleep(forTimeInterval: 4)
+        #expect(second.pool()?.desired == sized)
+        #expect(second.child.errors.contains("INFO state_restored autoscaler=math"))
+        // And it ends on time: not a whole new window after the restart.
+        #expect(try RunCommandTests.waitFor(40) { second.pool()?.desired == 1 })
+        let after = Date().timeIntervalSince(stoppedAt)
+        #expect(after < 20 + 12, "scaled down \(after) s after the stop")
+    }
+
+    @Test("scale from zero: calls at an empty pool wait for the first member and none is lost")
+    func scaleFromZero() throws {
+        let state = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = try Self.config(minReplicas: 0, replicas: 0, syncPeriod: 1, scaleDownWindow: 2, stateDirectory: state)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let tidepool = try Running(config: config)
+        defer { tidepool.child.stop() }
+        #expect(try RunCommandTests.waitFor { tidepool.pool()?.desired == 0 })
+
+        @Sendable func call(_ session: String, _ id: Int) throws -> String {
+            try RunCommandTests.post(tidepool.gateway, #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"add","arguments":{"a":\#(id),"b":1}}}"#, session: session)
+        }
+        // First activation: nothing has answered initialize yet, so initialize waits for it.
+        var started = Date()
+        let session = try #require(try RunCommandTests.initialize(tidepool.gateway))
+        #expect(try call(session, 1).contains(#""text":"2""#))
+        let coldStart = Date().timeIntervalSince(started)
+
+        // Idle: down to zero after the window.
+        #expect(try RunCommandTests.waitFor(30) { tidepool.pool().map { $0.desired == 0 && $0.ready.isEmpty } ?? false })
+
+        // Second activation: a burst of calls at zero; every one is answered.
+        started = Date()
+        let replies = try DispatchQueue.concurrentPerformResults(8) { index in try call(session, 100 + index) }
+        let warmStart = Date().timeIntervalSince(started)
+        for (index, reply) in replies.enumerated() {
+            #expect(reply.contains(#""text":"\#(101 + index)""#), "call \(index): \(reply)")
+        }
+        #expect(tidepool.child.errors.contains("reason=\"calls arrived while at zero replicas\""))
+        print("scale from zero: first call answered after \(String(format: "%.3f", coldStart)) s (cold), burst of 8 after \(String(format: "%.3f", warmStart)) s")
+    }
+}
+
+extension DispatchQueue {
+    /// Runs `body` `count` times at once, each on its own thread (a real burst, whatever the
+    /// core count), and collects the results in order.
+    static func concurrentPerformResults<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+        let results = Mutex<[Int: Result<T, any Error>]>([:])
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            Thread {
+                let result = Result { try body(index) }
+                results.withLock { $0[index] = result }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return try (0..<count).map { index in try results.withLock { $0[index]! }.get() }
+    }
+}
