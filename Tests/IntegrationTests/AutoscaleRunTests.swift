@@ -244,6 +244,80 @@ struct AutoscaleRunTests {
     }
 }
 
+extension AutoscaleRunTests {
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: AutoscaleFixtures.tidepool)
+        process.arguments = arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output); try? FileManager.default.removeItem(at: errors) }
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8), try String(contentsOf: errors, encoding: .utf8))
+    }
+
+    @Test("tidepool record writes what the loop observed under load, and tidepool replay reads it back; tidepool status shows the autoscaler")
+    func recordThenReplay() throws {
+        let state = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = try Self.config(syncPeriod: 1, scaleDownWindow: 30, stateDirectory: state)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: recording) }
+
+        // record runs the configuration itself; its gateway listens where the config says
+        // (the default 127.0.0.1:8000 may be taken), so this test gives it its own ports.
+        let gatewayPort = RunCommandTests.freePort()
+        let adminPort = RunCommandTests.freePort()
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text += "\ngateway: {listen: \"127.0.0.1:\(gatewayPort)\"}\nadmin: {listen: \"127.0.0.1:\(adminPort)\"}\n"
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let recorder = try Child(AutoscaleFixtures.tidepool, ["record", "--config", config, "--autoscaler", "math", "--duration", "8s", "--out", recording])
+        defer { recorder.stop() }
+        let gateway = "http://127.0.0.1:\(gatewayPort)/mcp/math"
+        #expect(try RunCommandTests.waitFor { (try? RunCommandTests.curl(["http://127.0.0.1:\(adminPort)/readyz"]))?.hasPrefix("HTTP/1.1 200") == true })
+        let load = try Load(url: gateway, concurrency: 3, seconds: 4, milliseconds: 50)
+        Thread.sleep(forTimeInterval: 3)
+        let status = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)"])
+        #expect(status.status == 0, "\(status.errors)")
+        #expect(status.output.contains("autoscaler math target=pool/math"), "\(status.output)")
+        #expect(status.output.contains("ScalingActive=True ValidMetricFound"), "\(status.output)")
+        let json = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)", "--json"])
+        #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) != nil)
+        #expect(Self.figure("failed", in: load.finish()) == 0)
+        recorder.process.waitUntilExit()
+        #expect(recorder.process.terminationStatus == 0, "\(recorder.errors)")
+        #expect(recorder.errors.contains("recorded "), "\(recorder.errors)")
+
+        let lines = try String(contentsOfFile: recording, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count >= 5, "\(lines.count) observations in 8 s at a 1 s sync period")
+        let hpa = FileManager.default.temporaryDirectory.appendingPathComponent("hpa-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: hpa) }
+        try """
+            spec:
+              minReplicas: 1
+              maxReplicas: 4
+              metrics:
+                - type: Pods
+                  pods: {metric: {name: inflight}, target: {type: AverageValue, averageValue: "1"}}
+            """.write(toFile: hpa, atomically: true, encoding: .utf8)
+        let replay = try Self.run(["replay", "--hpa", hpa, "--metrics", recording, "--format", "jsonl", "--sync-period", "1"])
+        #expect(replay.status == 0, "\(replay.errors)")
+        let steps = replay.output.split(separator: "\n")
+        #expect(steps.count >= 5)
+        // Under load the recorded in-flight calls ask for more than one member.
+        #expect(steps.contains { $0.contains(#""desiredReplicas":2"#) || $0.contains(#""desiredReplicas":3"#) || $0.contains(#""desiredReplicas":4"#) },
+                "\(replay.output)")
+    }
+}
+
 extension DispatchQueue {
     /// Runs `body` `count` times at once, each on its own thread (a real burst, whatever the
     /// core count), and collects the results in order.

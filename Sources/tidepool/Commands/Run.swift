@@ -43,7 +43,11 @@ struct Run: AsyncParsableCommand {
             if let config {
                 settings = try TidepoolConfig.load(path: config)
             } else {
-                settings = try LocalRuntime.embeddedDefault(mcpMath: Self.siblingExecutable("mcp-math"))
+                let mcpMath = Self.siblingExecutable("mcp-math")
+                guard FileManager.default.isExecutableFile(atPath: mcpMath) else {
+                    throw InputError(source: "the embedded default", message: "its demo server \(mcpMath) is missing: build it with `swift build` (or `swift build --product mcp-math`), or give --config")
+                }
+                settings = try LocalRuntime.embeddedDefault(mcpMath: mcpMath)
             }
             if let gatewayListen { settings.gateway.listen = try Self.listen(gatewayListen, flag: "--gateway-listen") }
             if let adminListen { settings.admin.listen = try Self.listen(adminListen, flag: "--admin-listen") }
