@@ -50,7 +50,11 @@ struct AutoscaleRunTests {
         }
     }
 
-    static func config(minReplicas: Int = 1, replicas: Int = 1, syncPeriod: Int, scaleDownWindow: Int, stateDirectory: String) throws -> String {
+    /// `cpuMetric`: also a CPU Utilization metric with a target so high it never decides, to
+    /// see the members' measured CPU in status.
+    static func config(minReplicas: Int = 1, replicas: Int = 1, syncPeriod: Int, scaleDownWindow: Int, stateDirectory: String,
+                       cpuMetric: Bool = false) throws -> String {
+        let cpu = cpuMetric ? "\n        - type: Resource\n          resource: {name: cpu, target: {type: Utilization, averageUtilization: 10000}}" : ""
         let yaml = """
             mcp_servers:
               math:
@@ -61,6 +65,7 @@ struct AutoscaleRunTests {
                 strategy: least_connections
                 health_check_interval_s: 1
                 drain_timeout_s: 10
+                resources: {requests: {cpu: 100m}}
             autoscalers:
               - name: math
                 target: {pool: math}
@@ -71,7 +76,7 @@ struct AutoscaleRunTests {
                     - type: Pods
                       pods:
                         metric: {name: inflight}
-                        target: {type: AverageValue, averageValue: "1"}
+                        target: {type: AverageValue, averageValue: "1"}\(cpu)
                   behavior:
                     scaleDown: {stabilizationWindowSeconds: \(scaleDownWindow)}
                 metrics:
@@ -266,7 +271,7 @@ extension AutoscaleRunTests {
     func recordThenReplay() throws {
         let state = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = try Self.config(syncPeriod: 1, scaleDownWindow: 30, stateDirectory: state)
+        let config = try Self.config(syncPeriod: 1, scaleDownWindow: 30, stateDirectory: state, cpuMetric: true)
         defer { try? FileManager.default.removeItem(atPath: config) }
         let recording = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: recording) }
@@ -291,6 +296,11 @@ extension AutoscaleRunTests {
         #expect(status.output.contains("ScalingActive=True ValidMetricFound"), "\(status.output)")
         let json = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)", "--json"])
         #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) != nil)
+        // The members' own CPU, measured from their process trees, against 100m each: the
+        // work tool burns CPU, so utilization is well above zero.
+        let cpu = json.output.range(of: #""name":"cpu","current":\{[^}]*"averageUtilization":\d+"#, options: .regularExpression)
+            .flatMap { match in json.output[match].split(separator: ":").last.flatMap { Int($0) } }
+        #expect((cpu ?? 0) > 10, "\(json.output)")
         #expect(Self.figure("failed", in: load.finish()) == 0)
         recorder.process.waitUntilExit()
         #expect(recorder.process.terminationStatus == 0, "\(recorder.errors)")
