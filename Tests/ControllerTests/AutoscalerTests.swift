@@ -97,7 +97,8 @@ struct AutoscalerTests {
         #expect(stillNight.desiredReplicas == 2)
         let status = try #require(autoscaler.status)
         #expect(status["schedule"]?["active"] == .string("night"))
-        #expect(status["schedule"]?["next"]?["at"] == .string("2026-10-25T08:00:00+01:00"))
+        #expect(status["schedule"]?["next"] == .string("2026-10-25T08:00:00+01:00"))
+        #expect(status["schedule"]?["nextChange"] == .string(#""night" ends: the autoscaler's own minReplicas and maxReplicas apply"#))
         // 07:00 UTC is 08:00 CET: the window is over and the HPA's own maxReplicas applies.
         let day = try #require(await autoscaler.sync(at: Self.time("2026-10-25T07:00:00Z")))
         #expect(day.desiredReplicas == 6)

@@ -205,15 +205,12 @@ public actor Autoscaler {
         writer.beginObject()
         writer.key("active")
         if let schedule { writer.value(schedule) } else { writer.valueNull() }
+        // `next` is when (the changing schedule's wall clock), `nextChange` what happens then.
+        let change = config.schedules?.nextChange(after: now)
         writer.key("next")
-        if let change = config.schedules?.nextChange(after: now) {
-            writer.beginObject()
-            writer.key("at"); writer.value(change.localTime)
-            writer.key("change"); writer.value(change.description)
-            writer.endObject()
-        } else {
-            writer.valueNull()
-        }
+        if let change { writer.value(change.localTime) } else { writer.valueNull() }
+        writer.key("nextChange")
+        if let change { writer.value(change.description) } else { writer.valueNull() }
         writer.endObject()
         writer.key("error")
         if let error { writer.value(error) } else { writer.valueNull() }

@@ -66,7 +66,7 @@ enum StatusText {
             if let schedule = autoscaler["schedule"] {
                 let active = schedule["active"].map(text) ?? "-"
                 var line = "  schedule: \(active == "-" ? "none active" : "\"\(active)\" active")"
-                if let next = schedule["next"], next != .null { line += "; next \(text(next["at"])): \(text(next["change"]))" }
+                if let next = schedule["next"], next != .null { line += "; next \(text(next)): \(text(schedule["nextChange"]))" }
                 lines.append(line)
             }
         }
