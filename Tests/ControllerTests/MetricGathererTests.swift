@@ -48,13 +48,12 @@ struct MetricGathererTests {
         ]
         let spec = Self.spec([("queue", true), ("rps", true), ("waiting", true)])
         let gatherer = MetricGatherer(spec: spec, sources: sources, pool: nil, gateway: nil, timeout: .seconds(1))
-        let started = ContinuousClock.now
         let observations = await gatherer.gather(for: TargetSnapshot(scale: Scale(specReplicas: 1, statusReplicas: 1), pods: []),
                                                  now: Timestamp(secondsSinceEpoch: 1_800_000_000))
-        let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(5), "gathering took \(elapsed)")
         guard case .error(let scrapeError) = observations[0] else { Issue.record("scrape: \(observations[0])"); return }
-        #expect(scrapeError.hasPrefix("queue: "), "\(scrapeError)")
+        // The scrape's own deadline ended it (not a wall-clock check, which a busy CI machine
+        // would make flaky): the silent endpoint cannot hold up the sync longer than that.
+        #expect(scrapeError.hasPrefix("queue: ") && scrapeError.hasSuffix("no answer within 1.0s"), "\(scrapeError)")
         guard case .error(let queryError) = observations[1] else { Issue.record("prometheus: \(observations[1])"); return }
         #expect(queryError.hasPrefix("rps: "), "\(queryError)")
         #expect(observations[2] == .values([Quantity(milli: 0)]))

@@ -123,129 +123,141 @@ struct AutoscaleRunTests {
     }
 
     @Test("load scales the pool up within two sync periods and, after the window, down again; no call fails, no process stays")
-    func scaleUpAndDown() throws {
-        let state = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = try Self.config(syncPeriod: 2, scaleDownWindow: 6, stateDirectory: state)
-        defer { try? FileManager.default.removeItem(atPath: config) }
-        let tidepool = try Running(config: config)
-        defer { tidepool.child.stop() }
-        #expect(try RunCommandTests.waitFor { tidepool.pool()?.ready.count == 1 })
+    func scaleUpAndDown() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let state = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let config = try Self.config(syncPeriod: 2, scaleDownWindow: 6, stateDirectory: state)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let tidepool = try Running(config: config)
+            defer { tidepool.child.stop() }
+            #expect(try RunCommandTests.waitFor { tidepool.pool()?.ready.count == 1 })
 
-        var pids = Set<Int32>()
-        let load = try Load(url: tidepool.gateway, concurrency: 4, seconds: 12, milliseconds: 50)
-        let loadStarted = Date()
-        var scaledUpAfter: TimeInterval?
-        _ = try RunCommandTests.waitFor(10) {
-            guard let pool = tidepool.pool() else { return false }
-            pids.formUnion(pool.ready)
-            if pool.desired > 1, scaledUpAfter == nil { scaledUpAfter = Date().timeIntervalSince(loadStarted) }
-            return pool.desired > 1
+            var pids = Set<Int32>()
+            let load = try Load(url: tidepool.gateway, concurrency: 4, seconds: 12, milliseconds: 50)
+            let loadStarted = Date()
+            var scaledUpAfter: TimeInterval?
+            _ = try RunCommandTests.waitFor(10) {
+                guard let pool = tidepool.pool() else { return false }
+                pids.formUnion(pool.ready)
+                if pool.desired > 1, scaledUpAfter == nil { scaledUpAfter = Date().timeIntervalSince(loadStarted) }
+                return pool.desired > 1
+            }
+            let upAfter = try #require(scaledUpAfter, "the pool never scaled up under load")
+            // Two sync periods (4 s), and a little for the status poll.
+            #expect(upAfter <= 4.5, "scaled up \(upAfter) s after the load started")
+            #expect(try RunCommandTests.waitFor(15) {
+                guard let pool = tidepool.pool() else { return false }
+                pids.formUnion(pool.ready)
+                return pool.ready.count > 1
+            })
+            let summary = load.finish()
+            #expect(Self.figure("failed", in: summary) == 0, "\(summary)")
+            #expect((Self.figure("calls", in: summary) ?? 0) > 100, "\(summary)")
+            let loadEnded = Date()
+            // Down again once the 6 s window has passed since the last high recommendation.
+            #expect(try RunCommandTests.waitFor(30) {
+                guard let pool = tidepool.pool() else { return false }
+                pids.formUnion(pool.ready)
+                return pool.desired == 1 && pool.ready.count == 1
+            })
+            let downAfter = Date().timeIntervalSince(loadEnded)
+            #expect(downAfter >= 4, "scaled down \(downAfter) s after the load ended, inside the 6 s window")
+
+            let log = tidepool.child.errors
+            #expect(log.contains("INFO scaled autoscaler=math from=1"))
+            #expect(log.contains("reason=\"All metrics below target\"") || log.contains("below target"))
+            let decisions = try String(contentsOfFile: (state as NSString).appendingPathComponent("decisions.jsonl"), encoding: .utf8)
+            #expect(decisions.split(separator: "\n").count >= 2)
+
+            // SIGTERM: every member stops; none is left in the process table.
+            tidepool.child.stop()
+            #expect(tidepool.child.process.terminationStatus == 0)
+            #expect(pids.count >= 2)
+            let leftOver = pids.filter(Self.processExists)
+            #expect(leftOver.isEmpty, "processes left behind: \(leftOver)")
         }
-        let upAfter = try #require(scaledUpAfter, "the pool never scaled up under load")
-        // Two sync periods (4 s), and a little for the status poll.
-        #expect(upAfter <= 4.5, "scaled up \(upAfter) s after the load started")
-        #expect(try RunCommandTests.waitFor(15) {
-            guard let pool = tidepool.pool() else { return false }
-            pids.formUnion(pool.ready)
-            return pool.ready.count > 1
-        })
-        let summary = load.finish()
-        #expect(Self.figure("failed", in: summary) == 0, "\(summary)")
-        #expect((Self.figure("calls", in: summary) ?? 0) > 100, "\(summary)")
-        let loadEnded = Date()
-        // Down again once the 6 s window has passed since the last high recommendation.
-        #expect(try RunCommandTests.waitFor(30) {
-            guard let pool = tidepool.pool() else { return false }
-            pids.formUnion(pool.ready)
-            return pool.desired == 1 && pool.ready.count == 1
-        })
-        let downAfter = Date().timeIntervalSince(loadEnded)
-        #expect(downAfter >= 4, "scaled down \(downAfter) s after the load ended, inside the 6 s window")
-
-        let log = tidepool.child.errors
-        #expect(log.contains("INFO scaled autoscaler=math from=1"))
-        #expect(log.contains("reason=\"All metrics below target\"") || log.contains("below target"))
-        let decisions = try String(contentsOfFile: (state as NSString).appendingPathComponent("decisions.jsonl"), encoding: .utf8)
-        #expect(decisions.split(separator: "\n").count >= 2)
-
-        // SIGTERM: every member stops; none is left in the process table.
-        tidepool.child.stop()
-        #expect(tidepool.child.process.terminationStatus == 0)
-        #expect(pids.count >= 2)
-        let leftOver = pids.filter(Self.processExists)
-        #expect(leftOver.isEmpty, "processes left behind: \(leftOver)")
     }
 
     @Test("a restart inside the stabilization window comes back at the saved size and keeps it until the window has passed")
-    func restartKeepsSizeAndWindow() throws {
-        let state = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = try Self.config(syncPeriod: 1, scaleDownWindow: 20, stateDirectory: state)
-        defer { try? FileManager.default.removeItem(atPath: config) }
+    func restartKeepsSizeAndWindow() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let state = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let config = try Self.config(syncPeriod: 1, scaleDownWindow: 20, stateDirectory: state)
+            defer { try? FileManager.default.removeItem(atPath: config) }
 
-        var first: Running? = try Running(config: config)
-        defer { first?.child.stop() }
-        #expect(try RunCommandTests.waitFor { first?.pool()?.ready.count == 1 })
-        let load = try Load(url: first!.gateway, concurrency: 4, seconds: 5, milliseconds: 50)
-        var scaled = 1
-        _ = try RunCommandTests.waitFor(15) {
-            scaled = max(scaled, first?.pool()?.desired ?? 0)
-            return scaled >= 3
+            var first: Running? = try Running(config: config)
+            defer { first?.child.stop() }
+            #expect(try RunCommandTests.waitFor { first?.pool()?.ready.count == 1 })
+            let load = try Load(url: first!.gateway, concurrency: 4, seconds: 5, milliseconds: 50)
+            var scaled = 1
+            _ = try RunCommandTests.waitFor(15) {
+                scaled = max(scaled, first?.pool()?.desired ?? 0)
+                return scaled >= 3
+            }
+            let summary = load.finish()
+            #expect(Self.figure("failed", in: summary) == 0, "\(summary)")
+            #expect(scaled >= 2)
+            let sized = try #require(first?.pool()?.desired)
+            first?.child.stop()
+            let stoppedAt = Date()
+            first = nil
+
+            // The config still says replicas: 1; the saved state says `sized`.
+            let second = try Running(config: config)
+            defer { second.child.stop() }
+            #expect(try RunCommandTests.waitFor { second.pool()?.ready.count == sized })
+            // Idle now, but the window (20 s from the last high recommendation) still holds the size.
+            Thread.sleep(forTimeInterval: 4)
+            #expect(second.pool()?.desired == sized)
+            #expect(second.child.errors.contains("INFO state_restored autoscaler=math"))
+            // And it ends on time: not a whole new window after the restart.
+            #expect(try RunCommandTests.waitFor(40) { second.pool()?.desired == 1 })
+            let after = Date().timeIntervalSince(stoppedAt)
+            #expect(after < 20 + 12, "scaled down \(after) s after the stop")
         }
-        let summary = load.finish()
-        #expect(Self.figure("failed", in: summary) == 0, "\(summary)")
-        #expect(scaled >= 2)
-        let sized = try #require(first?.pool()?.desired)
-        first?.child.stop()
-        let stoppedAt = Date()
-        first = nil
-
-        // The config still says replicas: 1; the saved state says `sized`.
-        let second = try Running(config: config)
-        defer { second.child.stop() }
-        #expect(try RunCommandTests.waitFor { second.pool()?.ready.count == sized })
-        // Idle now, but the window (20 s from the last high recommendation) still holds the size.
-        Thread.sleep(forTimeInterval: 4)
-        #expect(second.pool()?.desired == sized)
-        #expect(second.child.errors.contains("INFO state_restored autoscaler=math"))
-        // And it ends on time: not a whole new window after the restart.
-        #expect(try RunCommandTests.waitFor(40) { second.pool()?.desired == 1 })
-        let after = Date().timeIntervalSince(stoppedAt)
-        #expect(after < 20 + 12, "scaled down \(after) s after the stop")
     }
 
     @Test("scale from zero: calls at an empty pool wait for the first member and none is lost")
-    func scaleFromZero() throws {
-        let state = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = try Self.config(minReplicas: 0, replicas: 0, syncPeriod: 1, scaleDownWindow: 2, stateDirectory: state)
-        defer { try? FileManager.default.removeItem(atPath: config) }
-        let tidepool = try Running(config: config)
-        defer { tidepool.child.stop() }
-        #expect(try RunCommandTests.waitFor { tidepool.pool()?.desired == 0 })
+    func scaleFromZero() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let state = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let config = try Self.config(minReplicas: 0, replicas: 0, syncPeriod: 1, scaleDownWindow: 2, stateDirectory: state)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let tidepool = try Running(config: config)
+            defer { tidepool.child.stop() }
+            #expect(try RunCommandTests.waitFor { tidepool.pool()?.desired == 0 })
 
-        @Sendable func call(_ session: String, _ id: Int) throws -> String {
-            try RunCommandTests.post(tidepool.gateway, #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"add","arguments":{"a":\#(id),"b":1}}}"#, session: session)
+            @Sendable func call(_ session: String, _ id: Int) throws -> String {
+                try RunCommandTests.post(tidepool.gateway, #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"add","arguments":{"a":\#(id),"b":1}}}"#, session: session)
+            }
+            // First activation: nothing has answered initialize yet, so initialize waits for it.
+            var started = Date()
+            let session = try #require(try RunCommandTests.initialize(tidepool.gateway))
+            #expect(try call(session, 1).contains(#""text":"2""#))
+            let coldStart = Date().timeIntervalSince(started)
+
+            // Idle: down to zero after the window.
+            #expect(try RunCommandTests.waitFor(30) { tidepool.pool().map { $0.desired == 0 && $0.ready.isEmpty } ?? false })
+
+            // Second activation: a burst of calls at zero; every one is answered.
+            started = Date()
+            let replies = try DispatchQueue.concurrentPerformResults(8) { index in try call(session, 100 + index) }
+            let warmStart = Date().timeIntervalSince(started)
+            for (index, reply) in replies.enumerated() {
+                #expect(reply.contains(#""text":"\#(101 + index)""#), "call \(index): \(reply)")
+            }
+            #expect(tidepool.child.errors.contains("reason=\"calls arrived while at zero replicas\""))
+            print("scale from zero: first call answered after \(String(format: "%.3f", coldStart)) s (cold), burst of 8 after \(String(format: "%.3f", warmStart)) s")
         }
-        // First activation: nothing has answered initialize yet, so initialize waits for it.
-        var started = Date()
-        let session = try #require(try RunCommandTests.initialize(tidepool.gateway))
-        #expect(try call(session, 1).contains(#""text":"2""#))
-        let coldStart = Date().timeIntervalSince(started)
-
-        // Idle: down to zero after the window.
-        #expect(try RunCommandTests.waitFor(30) { tidepool.pool().map { $0.desired == 0 && $0.ready.isEmpty } ?? false })
-
-        // Second activation: a burst of calls at zero; every one is answered.
-        started = Date()
-        let replies = try DispatchQueue.concurrentPerformResults(8) { index in try call(session, 100 + index) }
-        let warmStart = Date().timeIntervalSince(started)
-        for (index, reply) in replies.enumerated() {
-            #expect(reply.contains(#""text":"\#(101 + index)""#), "call \(index): \(reply)")
-        }
-        #expect(tidepool.child.errors.contains("reason=\"calls arrived while at zero replicas\""))
-        print("scale from zero: first call answered after \(String(format: "%.3f", coldStart)) s (cold), burst of 8 after \(String(format: "%.3f", warmStart)) s")
     }
 }
 
@@ -268,63 +280,67 @@ extension AutoscaleRunTests {
     }
 
     @Test("tidepool record writes what the loop observed under load, and tidepool replay reads it back; tidepool status shows the autoscaler")
-    func recordThenReplay() throws {
-        let state = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = try Self.config(syncPeriod: 1, scaleDownWindow: 30, stateDirectory: state, cpuMetric: true)
-        defer { try? FileManager.default.removeItem(atPath: config) }
-        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).jsonl").path
-        defer { try? FileManager.default.removeItem(atPath: recording) }
+    func recordThenReplay() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let state = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let config = try Self.config(syncPeriod: 1, scaleDownWindow: 30, stateDirectory: state, cpuMetric: true)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let recording = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).jsonl").path
+            defer { try? FileManager.default.removeItem(atPath: recording) }
 
-        // record runs the configuration itself; its gateway listens where the config says
-        // (the default 127.0.0.1:8000 may be taken), so this test gives it its own ports.
-        let gatewayPort = RunCommandTests.freePort()
-        let adminPort = RunCommandTests.freePort()
-        var text = try String(contentsOfFile: config, encoding: .utf8)
-        text += "\ngateway: {listen: \"127.0.0.1:\(gatewayPort)\"}\nadmin: {listen: \"127.0.0.1:\(adminPort)\"}\n"
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
+            // record runs the configuration itself; its gateway listens where the config says
+            // (the default 127.0.0.1:8000 may be taken), so this test gives it its own ports.
+            let gatewayPort = RunCommandTests.freePort()
+            let adminPort = RunCommandTests.freePort()
+            var text = try String(contentsOfFile: config, encoding: .utf8)
+            text += "\ngateway: {listen: \"127.0.0.1:\(gatewayPort)\"}\nadmin: {listen: \"127.0.0.1:\(adminPort)\"}\n"
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
 
-        let recorder = try Child(AutoscaleFixtures.tidepool, ["record", "--config", config, "--autoscaler", "math", "--duration", "8s", "--out", recording])
-        defer { recorder.stop() }
-        let gateway = "http://127.0.0.1:\(gatewayPort)/mcp/math"
-        #expect(try RunCommandTests.waitFor { (try? RunCommandTests.curl(["http://127.0.0.1:\(adminPort)/readyz"]))?.hasPrefix("HTTP/1.1 200") == true })
-        let load = try Load(url: gateway, concurrency: 3, seconds: 4, milliseconds: 50)
-        Thread.sleep(forTimeInterval: 3)
-        let status = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)"])
-        #expect(status.status == 0, "\(status.errors)")
-        #expect(status.output.contains("autoscaler math target=pool/math"), "\(status.output)")
-        #expect(status.output.contains("ScalingActive=True ValidMetricFound"), "\(status.output)")
-        let json = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)", "--json"])
-        #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) != nil)
-        // The members' own CPU, measured from their process trees, against 100m each: the
-        // work tool burns CPU, so utilization is well above zero.
-        let cpu = json.output.range(of: #""name":"cpu","current":\{[^}]*"averageUtilization":\d+"#, options: .regularExpression)
-            .flatMap { match in json.output[match].split(separator: ":").last.flatMap { Int($0) } }
-        #expect((cpu ?? 0) > 10, "\(json.output)")
-        #expect(Self.figure("failed", in: load.finish()) == 0)
-        recorder.process.waitUntilExit()
-        #expect(recorder.process.terminationStatus == 0, "\(recorder.errors)")
-        #expect(recorder.errors.contains("recorded "), "\(recorder.errors)")
+            let recorder = try Child(AutoscaleFixtures.tidepool, ["record", "--config", config, "--autoscaler", "math", "--duration", "8s", "--out", recording])
+            defer { recorder.stop() }
+            let gateway = "http://127.0.0.1:\(gatewayPort)/mcp/math"
+            #expect(try RunCommandTests.waitFor { (try? RunCommandTests.curl(["http://127.0.0.1:\(adminPort)/readyz"]))?.hasPrefix("HTTP/1.1 200") == true })
+            let load = try Load(url: gateway, concurrency: 3, seconds: 4, milliseconds: 50)
+            Thread.sleep(forTimeInterval: 3)
+            let status = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)"])
+            #expect(status.status == 0, "\(status.errors)")
+            #expect(status.output.contains("autoscaler math target=pool/math"), "\(status.output)")
+            #expect(status.output.contains("ScalingActive=True ValidMetricFound"), "\(status.output)")
+            let json = try Self.run(["status", "--admin", "http://127.0.0.1:\(adminPort)", "--json"])
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) != nil)
+            // The members' own CPU, measured from their process trees, against 100m each: the
+            // work tool burns CPU, so utilization is well above zero.
+            let cpu = json.output.range(of: #""name":"cpu","current":\{[^}]*"averageUtilization":\d+"#, options: .regularExpression)
+                .flatMap { match in json.output[match].split(separator: ":").last.flatMap { Int($0) } }
+            #expect((cpu ?? 0) > 10, "\(json.output)")
+            #expect(Self.figure("failed", in: load.finish()) == 0)
+            recorder.process.waitUntilExit()
+            #expect(recorder.process.terminationStatus == 0, "\(recorder.errors)")
+            #expect(recorder.errors.contains("recorded "), "\(recorder.errors)")
 
-        let lines = try String(contentsOfFile: recording, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count >= 5, "\(lines.count) observations in 8 s at a 1 s sync period")
-        let hpa = FileManager.default.temporaryDirectory.appendingPathComponent("hpa-\(UUID().uuidString).yaml").path
-        defer { try? FileManager.default.removeItem(atPath: hpa) }
-        try """
-            spec:
-              minReplicas: 1
-              maxReplicas: 4
-              metrics:
-                - type: Pods
-                  pods: {metric: {name: inflight}, target: {type: AverageValue, averageValue: "1"}}
-            """.write(toFile: hpa, atomically: true, encoding: .utf8)
-        let replay = try Self.run(["replay", "--hpa", hpa, "--metrics", recording, "--format", "jsonl", "--sync-period", "1"])
-        #expect(replay.status == 0, "\(replay.errors)")
-        let steps = replay.output.split(separator: "\n")
-        #expect(steps.count >= 5)
-        // Under load the recorded in-flight calls ask for more than one member.
-        #expect(steps.contains { $0.contains(#""desiredReplicas":2"#) || $0.contains(#""desiredReplicas":3"#) || $0.contains(#""desiredReplicas":4"#) },
-                "\(replay.output)")
+            let lines = try String(contentsOfFile: recording, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count >= 5, "\(lines.count) observations in 8 s at a 1 s sync period")
+            let hpa = FileManager.default.temporaryDirectory.appendingPathComponent("hpa-\(UUID().uuidString).yaml").path
+            defer { try? FileManager.default.removeItem(atPath: hpa) }
+            try """
+                spec:
+                  minReplicas: 1
+                  maxReplicas: 4
+                  metrics:
+                    - type: Pods
+                      pods: {metric: {name: inflight}, target: {type: AverageValue, averageValue: "1"}}
+                """.write(toFile: hpa, atomically: true, encoding: .utf8)
+            let replay = try Self.run(["replay", "--hpa", hpa, "--metrics", recording, "--format", "jsonl", "--sync-period", "1"])
+            #expect(replay.status == 0, "\(replay.errors)")
+            let steps = replay.output.split(separator: "\n")
+            #expect(steps.count >= 5)
+            // Under load the recorded in-flight calls ask for more than one member.
+            #expect(steps.contains { $0.contains(#""desiredReplicas":2"#) || $0.contains(#""desiredReplicas":3"#) || $0.contains(#""desiredReplicas":4"#) },
+                    "\(replay.output)")
+        }
     }
 }
 

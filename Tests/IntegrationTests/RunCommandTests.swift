@@ -103,186 +103,216 @@ struct RunCommandTests {
     }
 
     @Test("recipe 04: priority failover to the backup when the primary dies, failback when it returns")
-    func recipe04() throws {
-        let primaryPort = Self.freePort()
-        let backupPort = Self.freePort()
-        var primary = try Child(Self.python, [Self.fixture, "--port", "\(primaryPort)", "--name", "primary"])
-        let backup = try Child(Self.python, [Self.fixture, "--port", "\(backupPort)", "--name", "backup"])
-        defer { primary.stop(); backup.stop() }
-        // Recipe 04's config as written, with this test's ports and a 1 s health interval
-        // instead of 30 s so the test does not take minutes.
-        let config = """
-            mcp_servers:
-              my-mcp:
-                mode: remote
-                endpoint: http://localhost:\(primaryPort)/mcp
-                description: "Primary MCP server"
-                health_check_interval_s: 1
-                max_consecutive_failures: 3
-                http:
-                  connect_timeout: 10.0
-                  read_timeout: 30.0
-              my-mcp-backup:
-                mode: remote
-                endpoint: http://localhost:\(backupPort)/mcp
-                description: "Backup MCP server"
-                health_check_interval_s: 1
-                max_consecutive_failures: 3
-                http:
-                  connect_timeout: 10.0
-                  read_timeout: 30.0
-              my-mcp-group:
-                mode: group
-                description: "Primary/backup MCP failover"
-                strategy: priority
-                min_healthy: 1
-                circuit_breaker:
-                  failure_threshold: 3
-                  reset_timeout_s: 30
-                members:
-                  - id: my-mcp
-                    priority: 1
-                  - id: my-mcp-backup
-                    priority: 2
-            """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipe04-\(UUID().uuidString).yaml")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let gatewayPort = Self.freePort()
-        let adminPort = Self.freePort()
-        let tidepool = try Child(Self.binary, ["run", "--config", file.path, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
-                                               "--admin-listen", "127.0.0.1:\(adminPort)"])
-        defer { tidepool.stop() }
-        let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
-        #expect(try Self.waitFor { try Self.curl(["http://127.0.0.1:\(adminPort)/readyz"]).hasPrefix("HTTP/1.1 200") })
-        let session = try #require(try Self.initialize(url))
-        func whoami(_ id: Int) throws -> String {
-            try Self.post(url, #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"whoami","arguments":{}},"id":\#(id)}"#, session: session)
-        }
-        #expect(try whoami(2).contains("name=primary"))
+    func recipe04() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let primaryPort = Self.freePort()
+            let backupPort = Self.freePort()
+            var primary = try Child(Self.python, [Self.fixture, "--port", "\(primaryPort)", "--name", "primary"])
+            let backup = try Child(Self.python, [Self.fixture, "--port", "\(backupPort)", "--name", "backup"])
+            defer { primary.stop(); backup.stop() }
+            // Recipe 04's config as written, with this test's ports and a 1 s health interval
+            // instead of 30 s so the test does not take minutes.
+            let config = """
+                mcp_servers:
+                  my-mcp:
+                    mode: remote
+                    endpoint: http://localhost:\(primaryPort)/mcp
+                    description: "Primary MCP server"
+                    health_check_interval_s: 1
+                    max_consecutive_failures: 3
+                    http:
+                      connect_timeout: 10.0
+                      read_timeout: 30.0
+                  my-mcp-backup:
+                    mode: remote
+                    endpoint: http://localhost:\(backupPort)/mcp
+                    description: "Backup MCP server"
+                    health_check_interval_s: 1
+                    max_consecutive_failures: 3
+                    http:
+                      connect_timeout: 10.0
+                      read_timeout: 30.0
+                  my-mcp-group:
+                    mode: group
+                    description: "Primary/backup MCP failover"
+                    strategy: priority
+                    min_healthy: 1
+                    circuit_breaker:
+                      failure_threshold: 3
+                      reset_timeout_s: 30
+                    members:
+                      - id: my-mcp
+                        priority: 1
+                      - id: my-mcp-backup
+                        priority: 2
+                """
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipe04-\(UUID().uuidString).yaml")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let gatewayPort = Self.freePort()
+            let adminPort = Self.freePort()
+            let tidepool = try Child(Self.binary, ["run", "--config", file.path, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
+                                                   "--admin-listen", "127.0.0.1:\(adminPort)"])
+            defer { tidepool.stop() }
+            let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
+            #expect(try Self.waitFor { try Self.curl(["http://127.0.0.1:\(adminPort)/readyz"]).hasPrefix("HTTP/1.1 200") })
+            let session = try #require(try Self.initialize(url))
+            func whoami(_ id: Int) throws -> String {
+                try Self.post(url, #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"whoami","arguments":{}},"id":\#(id)}"#, session: session)
+            }
+            #expect(try whoami(2).contains("name=primary"))
 
-        primary.stop(SIGKILL)
-        for id in 3..<8 {
-            let reply = try whoami(id)
-            #expect(reply.contains("name=backup"), "call \(id) after the primary died: \(reply)")
+            primary.stop(SIGKILL)
+            for id in 3..<8 {
+                let reply = try whoami(id)
+                #expect(reply.contains("name=backup"), "call \(id) after the primary died: \(reply)")
+            }
+            primary = try Child(Self.python, [Self.fixture, "--port", "\(primaryPort)", "--name", "primary"])
+            // Failback: once its health checks pass again (and the group's circuit lets it), the
+            // primary reclaims traffic.
+            #expect(try Self.waitFor(60) { try whoami(20).contains("name=primary") })
+            tidepool.stop()
+            let log = tidepool.errors
+            #expect(log.contains("INFO group_created group_id=my-mcp-group strategy=priority"))
+            #expect(log.contains("Added member my-mcp to group my-mcp-group (priority=1)"))
+            #expect(log.contains("WARNING health_check_failed") && log.contains("consecutive_failures=3"))
+            #expect(tidepool.process.terminationStatus == 0)
         }
-        primary = try Child(Self.python, [Self.fixture, "--port", "\(primaryPort)", "--name", "primary"])
-        // Failback: once its health checks pass again (and the group's circuit lets it), the
-        // primary reclaims traffic.
-        #expect(try Self.waitFor(60) { try whoami(20).contains("name=primary") })
-        tidepool.stop()
-        let log = tidepool.errors
-        #expect(log.contains("INFO group_created group_id=my-mcp-group strategy=priority"))
-        #expect(log.contains("Added member my-mcp to group my-mcp-group (priority=1)"))
-        #expect(log.contains("WARNING health_check_failed") && log.contains("consecutive_failures=3"))
-        #expect(tidepool.process.terminationStatus == 0)
     }
 
     @Test("recipe 05: round_robin over three instances, one stopped: the other two share the calls")
-    func recipe05() throws {
-        let ports = (0..<3).map { _ in Self.freePort() }
-        let members = try ports.enumerated().map { index, port in
-            try Child(Self.python, [Self.fixture, "--port", "\(port)", "--name", "m\(index)"])
-        }
-        defer { members.forEach { $0.stop() } }
-        let config = """
-            mcp_servers:
-              my-mcp:
-                mode: remote
-                endpoint: "http://localhost:\(ports[0])/mcp"
-                health_check_interval_s: 10 # from recipe 02
-                max_consecutive_failures: 3 # from recipe 03
-              my-mcp-backup:
-                mode: remote
-                endpoint: "http://localhost:\(ports[1])/mcp"
-                health_check_interval_s: 10
-                max_consecutive_failures: 3
-              my-mcp-3: # NEW: third instance
-                mode: remote
-                endpoint: "http://localhost:\(ports[2])/mcp"
-                health_check_interval_s: 10
-                max_consecutive_failures: 3
-              my-mcp-group:
-                mode: group
-                strategy: round_robin # NEW: changed from priority to round_robin
-                min_healthy: 1
-                members:
-                  - id: my-mcp
-                    weight: 1 # NEW: equal weight
-                  - id: my-mcp-backup
-                    weight: 1 # NEW: equal weight
-                  - id: my-mcp-3 # NEW: third member
-                    weight: 1
-            """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipe05-\(UUID().uuidString).yaml")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let gatewayPort = Self.freePort()
-        let adminPort = Self.freePort()
-        let tidepool = try Child(Self.binary, ["run", "--config", file.path, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
-                                               "--admin-listen", "127.0.0.1:\(adminPort)"])
-        defer { tidepool.stop() }
-        let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
-        #expect(try Self.waitFor {
-            let status = try Self.curl(["http://127.0.0.1:\(adminPort)/status"])
-            return status.components(separatedBy: "\"state\":\"ready\"").count - 1 == 3
-        })
-        let session = try #require(try Self.initialize(url))
-        func served(_ count: Int, from base: Int) throws -> [String] {
-            try (0..<count).map { index in
-                let reply = try Self.post(url, #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"whoami","arguments":{}},"id":\#(base + index)}"#, session: session)
-                return reply.range(of: #"name=m\d"#, options: .regularExpression).map { String(reply[$0]) } ?? "failed: \(reply)"
+    func recipe05() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let ports = (0..<3).map { _ in Self.freePort() }
+            let members = try ports.enumerated().map { index, port in
+                try Child(Self.python, [Self.fixture, "--port", "\(port)", "--name", "m\(index)"])
             }
+            defer { members.forEach { $0.stop() } }
+            let config = """
+                mcp_servers:
+                  my-mcp:
+                    mode: remote
+                    endpoint: "http://localhost:\(ports[0])/mcp"
+                    health_check_interval_s: 10 # from recipe 02
+                    max_consecutive_failures: 3 # from recipe 03
+                  my-mcp-backup:
+                    mode: remote
+                    endpoint: "http://localhost:\(ports[1])/mcp"
+                    health_check_interval_s: 10
+                    max_consecutive_failures: 3
+                  my-mcp-3: # NEW: third instance
+                    mode: remote
+                    endpoint: "http://localhost:\(ports[2])/mcp"
+                    health_check_interval_s: 10
+                    max_consecutive_failures: 3
+                  my-mcp-group:
+                    mode: group
+                    strategy: round_robin # NEW: changed from priority to round_robin
+                    min_healthy: 1
+                    members:
+                      - id: my-mcp
+                        weight: 1 # NEW: equal weight
+                      - id: my-mcp-backup
+                        weight: 1 # NEW: equal weight
+                      - id: my-mcp-3 # NEW: third member
+                        weight: 1
+                """
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipe05-\(UUID().uuidString).yaml")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let gatewayPort = Self.freePort()
+            let adminPort = Self.freePort()
+            let tidepool = try Child(Self.binary, ["run", "--config", file.path, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
+                                                   "--admin-listen", "127.0.0.1:\(adminPort)"])
+            defer { tidepool.stop() }
+            let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
+            #expect(try Self.waitFor {
+                let status = try Self.curl(["http://127.0.0.1:\(adminPort)/status"])
+                return status.components(separatedBy: "\"state\":\"ready\"").count - 1 == 3
+            })
+            let session = try #require(try Self.initialize(url))
+            func served(_ count: Int, from base: Int) throws -> [String] {
+                try (0..<count).map { index in
+                    let reply = try Self.post(url, #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"whoami","arguments":{}},"id":\#(base + index)}"#, session: session)
+                    return reply.range(of: #"name=m\d"#, options: .regularExpression).map { String(reply[$0]) } ?? "failed: \(reply)"
+                }
+            }
+            #expect(try served(6, from: 2) == ["name=m0", "name=m1", "name=m2", "name=m0", "name=m1", "name=m2"])
+            members[1].stop(SIGKILL)
+            let after = try served(8, from: 20)
+            #expect(Set(after) == ["name=m0", "name=m2"], "\(after)")
+            #expect(after.filter { $0 == "name=m0" }.count == 4)
         }
-        #expect(try served(6, from: 2) == ["name=m0", "name=m1", "name=m2", "name=m0", "name=m1", "name=m2"])
-        members[1].stop(SIGKILL)
-        let after = try served(8, from: 20)
-        #expect(Set(after) == ["name=m0", "name=m2"], "\(after)")
-        #expect(after.filter { $0 == "name=m0" }.count == 4)
     }
 
     @Test("run --stdio: an MCP client on standard input and output reaches the pool")
-    func stdio() throws {
-        let config = """
-            mcp_servers:
-              math:
-                mode: pool
-                transport: http
-                command: ["\(Self.python)", "\(Self.fixture)", "--port", "{port}", "--json-response"]
-                replicas: 1
-            """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("stdio-\(UUID().uuidString).yaml")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let tidepool = try Child(Self.binary, ["run", "--stdio", "math", "--config", file.path, "--gateway-listen", "127.0.0.1:0",
-                                               "--admin-listen", "127.0.0.1:0"], readsOutput: true)
-        defer { tidepool.stop() }
-        let lines = [
-            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
-            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":20,"b":22}}}"#,
-            #"not json"#,
-        ]
-        tidepool.input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        var received = ""
-        let reader = tidepool.output.fileHandleForReading
-        // A read blocks; a watchdog ends the child (and so the read) if no answer comes.
-        let watchdog = DispatchWorkItem { if tidepool.process.isRunning { kill(tidepool.process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        defer { watchdog.cancel() }
-        let deadline = Date().addingTimeInterval(40)
-        while received.components(separatedBy: "\n").count < 4, Date() < deadline {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            received += String(decoding: chunk, as: UTF8.self)
+    func stdio() async throws {
+        // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
+        // one of the few the concurrency runtime shares with the other suites.
+        try await onOwnThread {
+            let config = """
+                mcp_servers:
+                  math:
+                    mode: pool
+                    transport: http
+                    command: ["\(Self.python)", "\(Self.fixture)", "--port", "{port}", "--json-response"]
+                    replicas: 1
+                """
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("stdio-\(UUID().uuidString).yaml")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let tidepool = try Child(Self.binary, ["run", "--stdio", "math", "--config", file.path, "--gateway-listen", "127.0.0.1:0",
+                                                   "--admin-listen", "127.0.0.1:0"], readsOutput: true)
+            defer { tidepool.stop() }
+            let lines = [
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+                #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":20,"b":22}}}"#,
+                #"not json"#,
+            ]
+            tidepool.input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            var received = ""
+            let reader = tidepool.output.fileHandleForReading
+            // A read blocks; a watchdog ends the child (and so the read) if no answer comes.
+            let watchdog = DispatchWorkItem { if tidepool.process.isRunning { kill(tidepool.process.processIdentifier, SIGKILL) } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+            defer { watchdog.cancel() }
+            let deadline = Date().addingTimeInterval(40)
+            while received.components(separatedBy: "\n").count < 4, Date() < deadline {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                received += String(decoding: chunk, as: UTF8.self)
+            }
+            let replies = received.split(separator: "\n").map(String.init)
+            #expect(replies.contains { $0.contains(#""id":1"#) && $0.contains("protocolVersion") })
+            #expect(replies.contains { $0.contains(#""id":2"#) && $0.contains(#""text":"42""#) })
+            #expect(replies.contains { $0.contains("-32700") })
+            try tidepool.input.fileHandleForWriting.close()
+            // Standard input closed: tidepool stops its members and exits.
+            tidepool.process.waitUntilExit()
+            #expect(tidepool.process.terminationStatus == 0)
         }
-        let replies = received.split(separator: "\n").map(String.init)
-        #expect(replies.contains { $0.contains(#""id":1"#) && $0.contains("protocolVersion") })
-        #expect(replies.contains { $0.contains(#""id":2"#) && $0.contains(#""text":"42""#) })
-        #expect(replies.contains { $0.contains("-32700") })
-        try tidepool.input.fileHandleForWriting.close()
-        // Standard input closed: tidepool stops its members and exits.
-        tidepool.process.waitUntilExit()
-        #expect(tidepool.process.terminationStatus == 0)
+    }
+}
+
+/// Runs blocking test code on a new thread and awaits it, so a test that waits on processes
+/// does not hold a thread of the concurrency runtime's small pool (two, on two cores), which
+/// the other suites' async tests need meanwhile.
+func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let thread = Thread {
+            do {
+                try body()
+                continuation.resume()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
     }
 }

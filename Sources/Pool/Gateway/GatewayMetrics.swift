@@ -34,7 +34,7 @@ public final class GatewayMetrics: Sendable {
         let histogram = histograms.withLock { histograms in
             if let histogram = histograms[server] { return histogram }
             let histogram = registry.makeDurationHistogram(
-                descriptor: Self.name("tidepool_gateway_request_duration_seconds", help: "Time from receiving a request to answering it."),
+                descriptor: Self.name("tidepool_gateway_request_duration_seconds", help: "Time a member took to answer a request the gateway routed to it (gateway overhead not included)."),
                 labels: [("mcp_server", server)], buckets: Self.latencyBuckets)
             histograms[server] = histogram
             return histogram
