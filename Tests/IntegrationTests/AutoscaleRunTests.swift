@@ -344,6 +344,44 @@ extension AutoscaleRunTests {
     }
 }
 
+extension AutoscaleRunTests {
+    @Test("SIGTERM lets a call in flight finish, then stops every member and exits 0")
+    func terminationDrainsCalls() async throws {
+        try await onOwnThread {
+            let state = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let config = try Self.config(syncPeriod: 5, scaleDownWindow: 60, stateDirectory: state)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let tidepool = try Running(config: config)
+            defer { tidepool.child.stop() }
+            var members: [Int32] = []
+            #expect(try RunCommandTests.waitFor {
+                members = tidepool.pool()?.ready ?? []
+                return members.count == 1
+            })
+            let session = try #require(try RunCommandTests.initialize(tidepool.gateway))
+            let reply = Mutex<String?>(nil)
+            let caller = Thread {
+                let answer = try? RunCommandTests.post(tidepool.gateway,
+                    #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"work","arguments":{"ms":1500}}}"#, session: session)
+                reply.withLock { $0 = answer }
+            }
+            caller.start()
+            // The call is in flight on the member when the signal comes.
+            #expect(try RunCommandTests.waitFor(10) { (tidepool.status()?["servers"] as? [[String: Any]])?.first?["members"]
+                .flatMap { $0 as? [[String: Any]] }?.first?["inflight"] as? Int == 1 })
+            kill(tidepool.child.process.processIdentifier, SIGTERM)
+            #expect(try RunCommandTests.waitFor(30) { reply.withLock { $0 } != nil })
+            let answer = reply.withLock { $0 } ?? ""
+            #expect(answer.contains("worked 1500 ms"), "\(answer)")
+            tidepool.child.process.waitUntilExit()
+            #expect(tidepool.child.process.terminationStatus == 0)
+            #expect(members.allSatisfy { !Self.processExists($0) }, "members left behind")
+            #expect(tidepool.child.errors.contains("INFO shutting_down inflight=1"), "\(tidepool.child.errors)")
+        }
+    }
+}
+
 extension DispatchQueue {
     /// Runs `body` `count` times at once, each on its own thread (a real burst, whatever the
     /// core count), and collects the results in order.

@@ -13,6 +13,10 @@ public final class LocalRuntime: Sendable {
     /// The autoscalers of local pools, synced every `controller.sync_period_s`.
     public let reconcileLoop: ReconcileLoop
     private let logger: Logger
+    /// `stop()` ends the run gracefully; cancelling the run's task ends it at once.
+    private let stopRequests: AsyncStream<Void>
+    private let stopRequester: AsyncStream<Void>.Continuation
+    private let shutdownLogged = Mutex(false)
 
     /// `clock`: wall-clock time as the autoscalers see it (tests inject their own).
     public init(config: TidepoolConfig, logger: Logger, clock: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) throws(InputError) {
@@ -20,6 +24,30 @@ public final class LocalRuntime: Sendable {
         self.logger = logger
         self.servers = GatewayRuntime(servers: config.servers, logger: logger)
         self.reconcileLoop = try ReconcileLoop(config: config, runtime: servers, logger: logger, clock: clock)
+        (stopRequests, stopRequester) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Stops gracefully (SIGTERM): refuse new requests, let the calls in flight finish (up to
+    /// the longest `drain_timeout_s`), then stop the listeners and every member.
+    public func stop() {
+        stopRequester.yield()
+    }
+
+    /// Calls on members or waiting for a first member.
+    private var callsInFlight: Int {
+        servers.entries.reduce(0) { $0 + $1.inflight } + servers.gateway.waitingCallCount
+    }
+
+    private var drainLimit: Duration {
+        config.servers.compactMap { server -> Duration? in
+            if case .pool(let pool) = server.mode { return pool.drainTimeout }
+            return nil
+        }.max() ?? .seconds(30)
+    }
+
+    private func logShutdown() {
+        guard shutdownLogged.withLock({ logged in defer { logged = true }; return !logged }) else { return }
+        logger.info("shutting_down", metadata: ["inflight": "\(callsInFlight)"])
     }
 
     /// Serves until the task is cancelled or, with `stdioServer`, standard input ends.
@@ -50,6 +78,16 @@ public final class LocalRuntime: Sendable {
                     }
                 }
                 group.addTask {
+                    for await _ in self.stopRequests { break }
+                    if Task.isCancelled { return }
+                    self.logShutdown()
+                    self.servers.gateway.stopAdmitting()
+                    let deadline = ContinuousClock.now + self.drainLimit
+                    while self.callsInFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                group.addTask {
                     await loop.run()
                     // Only cancellation ends the loop; until then it must not end the run.
                     try? await Task.sleep(for: .seconds(1_000_000_000))
@@ -69,7 +107,7 @@ public final class LocalRuntime: Sendable {
     }
 
     private func shutdown() async {
-        logger.info("shutting_down", metadata: ["inflight": "\(servers.entries.reduce(0) { $0 + $1.inflight })"])
+        logShutdown()
         await servers.shutdown()
         logger.info("stopped")
     }

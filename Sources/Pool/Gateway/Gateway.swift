@@ -65,6 +65,14 @@ public final class Gateway: Sendable {
 
     public var sessionCount: Int { sessions.withLock { $0.count } }
 
+    /// Cleared when shutdown begins: new requests are refused while those in flight finish.
+    private let admitting = Atomic<Bool>(true)
+
+    /// Refuses every request from now on (calls already in flight go on).
+    public func stopAdmitting() {
+        admitting.store(false, ordering: .relaxed)
+    }
+
     public func sessionCount(for serverID: String) -> Int {
         sessions.withLock { $0.values.filter { $0.serverID == serverID }.count }
     }
@@ -74,6 +82,9 @@ public final class Gateway: Sendable {
     public func handle(_ message: JSONRPCMessage, serverID: String, sessionID: String?) async -> Outcome {
         guard let entry = entries[serverID] else {
             return .response(JSONRPCError(code: .invalidRequest, message: "unknown MCP server \(serverID)", id: message.id).responseBytes, newSession: nil)
+        }
+        if message.kind == .request, !admitting.load(ordering: .relaxed) {
+            return .response(JSONRPCError(code: .unavailable, message: "tidepool is shutting down", id: message.id).responseBytes, newSession: nil)
         }
         if message.method == "initialize", message.kind == .request {
             return await initialize(message, entry: entry)

@@ -60,11 +60,11 @@ struct Record: AsyncParsableCommand {
         recorded.observe { observation in writer.append(observation) }
 
         let task = Task { try await runtime.run() }
-        let signals = Run.onTermination { task.cancel() }
+        let signals = Run.onTermination(graceful: { runtime.stop() }, immediate: { task.cancel() })
         defer { signals.forEach { $0.cancel() } }
         let deadline = Task {
             try await Task.sleep(for: .nanoseconds(span.nanoseconds))
-            task.cancel()
+            runtime.stop()
         }
         printError("recording \(autoscaler) for \(duration) into \(out) (one line per sync)")
         do {

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Logging
 import Pool
+import Synchronization
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,7 +82,7 @@ struct Run: AsyncParsableCommand {
                 (quietStdout ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
             }
         }
-        let signals = Self.onTermination { task.cancel() }
+        let signals = Self.onTermination(graceful: { runtime.stop() }, immediate: { task.cancel() })
         defer { signals.forEach { $0.cancel() } }
         do {
             try await task.value
@@ -109,12 +110,20 @@ struct Run: AsyncParsableCommand {
         return ((me as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
     }
 
-    /// Runs `handler` once on SIGINT or SIGTERM (instead of dying at once).
-    static func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
+    /// The first SIGINT or SIGTERM runs `graceful` (drain, then stop); a second one, for an
+    /// operator who will not wait, runs `immediate`.
+    static func onTermination(graceful: @escaping @Sendable () -> Void, immediate: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        let received = Mutex(0)
+        return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
+            source.setEventHandler {
+                let count = received.withLock { count in
+                    count += 1
+                    return count
+                }
+                if count == 1 { graceful() } else { immediate() }
+            }
             source.resume()
             return source
         }
