@@ -17,6 +17,7 @@ private enum AutoscaleFixtures {
 @Suite("tidepool run autoscales a local pool", .serialized, .enabled(if: AutoscaleFixtures.built, "build mcp-math and tidepool first"))
 struct AutoscaleRunTests {
     typealias Child = RunCommandTests.Child
+    static var mcpMathPath: String { AutoscaleFixtures.mcpMath }
 
     /// A running tidepool with its own ports and state directory.
     final class Running: @unchecked Sendable {
@@ -97,10 +98,10 @@ struct AutoscaleRunTests {
         let process = Process()
         let output = Pipe()
 
-        init(url: String, concurrency: Int, seconds: Int, milliseconds: Int) throws {
+        init(url: String, concurrency: Int, seconds: Int, milliseconds: Int, extra: [String] = []) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", AutoscaleFixtures.load, "--url", url, "--concurrency", "\(concurrency)",
-                                 "--duration", "\(seconds)", "--ms", "\(milliseconds)", "--quiet"]
+                                 "--duration", "\(seconds)", "--ms", "\(milliseconds)", "--quiet"] + extra
             process.standardOutput = output
             process.standardError = output
             try process.run()

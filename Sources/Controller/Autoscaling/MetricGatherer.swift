@@ -19,7 +19,7 @@ import TidepoolMetrics
 /// - `prometheus: {url, query}`: an instant query; each series of a vector is a value.
 /// - `scrape: {url, metric, labels}`: the samples of `metric` carrying `labels`.
 public final class MetricGatherer: MetricsGathering {
-    public static let gatewayFigures = ["inflight", "requests_per_second", "sessions", "waiting"]
+    public static let gatewayFigures = ["inflight", "requests_per_second", "sessions", "waiting", "queue_length", "queue_wait"]
 
     let spec: HorizontalPodAutoscalerSpec
     let sources: [String: MetricSourceConfig]
@@ -31,6 +31,8 @@ public final class MetricGatherer: MetricsGathering {
         var loads: [String: MemberLoad] = [:]
         var cpu = ProcessCPUMeter()
         var cpuRoots: [String: Int32] = [:]
+        /// Each queue figure's previous reading (two figures must not share one).
+        var queues: [String: QueueLoad] = [:]
     }
     private let memory = Mutex(Memory())
 
@@ -161,6 +163,12 @@ public final class MetricGatherer: MetricsGathering {
         switch sources[identifier.name] {
         case .gateway(let figure)?:
             if figure == "waiting" { return .success([Quantity(milli: Int64(gateway?.waitingCallCount ?? 0) * 1000)]) }
+            if figure == "queue_length" || figure == "queue_wait" {
+                guard let queue = pool?.admissionQueue else {
+                    return .failure(SourceError("\(identifier.name): the pool has no queue (set max_concurrency)"))
+                }
+                return .success([Quantity(milli: Self.milli(queueFigure(figure, now: queue.load)))])
+            }
             let total = figures.values.compactMap { $0.value(of: figure) }.reduce(0, +)
             return .success([Quantity(milli: Self.milli(total))])
         case .prometheus(let url, let query)?:
@@ -251,6 +259,24 @@ public final class MetricGatherer: MetricsGathering {
             }
             memory.loads = seen
             return figures
+        }
+    }
+
+    /// The mean queue length, or the mean wait in seconds of the calls admitted, since the
+    /// previous reading (the length now at the first).
+    private func queueFigure(_ figure: String, now: QueueLoad) -> Double {
+        memory.withLock { memory in
+            defer { memory.queues[figure] = now }
+            guard let previous = memory.queues[figure], now.at > previous.at else {
+                return figure == "queue_length" ? Double(now.length) : 0
+            }
+            if figure == "queue_length" {
+                let interval = now.at - previous.at
+                let nanoseconds = Double(interval.components.seconds) * 1e9 + Double(interval.components.attoseconds) / 1e9
+                return Double(now.lengthNanoseconds - previous.lengthNanoseconds) / nanoseconds
+            }
+            let admitted = now.admitted - previous.admitted
+            return admitted == 0 ? 0 : Double(now.admittedWaitNanoseconds - previous.admittedWaitNanoseconds) / 1e9 / Double(admitted)
         }
     }
 

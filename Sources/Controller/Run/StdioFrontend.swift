@@ -49,6 +49,8 @@ public struct StdioFrontend: Sendable {
             output.write(bytes)
         case .accepted:
             break
+        case .overloaded(let bytes, _):
+            output.write(bytes)
         case .sessionNotFound, .sessionRequired:
             if let id = message.id {
                 output.write(JSONRPCError(code: .invalidRequest, message: "no MCP session: send initialize first", id: id).responseBytes)

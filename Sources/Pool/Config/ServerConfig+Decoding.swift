@@ -3,9 +3,10 @@ import Scaler
 extension ServerConfig {
     static let commonKeys = ["mode", "description", "circuit_breaker"]
     static let healthKeys = ["health_check_interval_s", "max_consecutive_failures", "health_check", "http"]
+    static let overloadKeys = ["max_concurrency", "max_queue", "queue_timeout_ms"]
     static let routingKeys = ["strategy", "affinity"]
-    static let poolKeys = commonKeys + routingKeys + ["transport", "command", "env", "replicas", "resources", "drain_timeout_s", "path"] + healthKeys
-    static let remoteKeys = commonKeys + ["endpoint"] + healthKeys
+    static let poolKeys = commonKeys + routingKeys + ["transport", "command", "env", "replicas", "resources", "drain_timeout_s", "path"] + healthKeys + overloadKeys
+    static let remoteKeys = commonKeys + ["endpoint"] + healthKeys + overloadKeys
     static let groupKeys = commonKeys + routingKeys + ["members", "min_healthy"]
     static let modeKeys: [(mode: String, keys: [String])] = [("pool", poolKeys), ("remote", remoteKeys), ("group", groupKeys)]
 
@@ -60,7 +61,8 @@ extension ServerConfig {
             circuitBreaker: try fields.optional("circuit_breaker", CircuitBreakerSettings.decode),
             http: try fields.optional("http", HTTPTimeouts.decode) ?? HTTPTimeouts(),
             strategy: try fields.optional("strategy") { (value) throws(CaseError) in try Read.choice(value, noun: "a strategy") } ?? .default,
-            affinity: try fields.optional("affinity") { (value) throws(CaseError) in try Read.choice(value, noun: "an affinity") } ?? .none)
+            affinity: try fields.optional("affinity") { (value) throws(CaseError) in try Read.choice(value, noun: "an affinity") } ?? .none,
+            overload: try OverloadSettings.decode(fields))
     }
 
     /// The gateway serves each entry at `/mcp/<id>`, so an id must be safe in a URL path.
@@ -339,5 +341,31 @@ extension Read {
             guard let port = Int(hostAndPort[hostAndPort.index(after: portStart)...]), (1...65535).contains(port) else { throw invalid }
         }
         return text
+    }
+}
+
+extension OverloadSettings {
+    /// `max_concurrency` turns the limit on; `max_queue` and `queue_timeout_ms` shape its queue
+    /// and mean nothing without it.
+    static func decode(_ fields: FieldReader) throws(CaseError) -> OverloadSettings? {
+        let maxQueue = try fields.optional("max_queue") { (value) throws(CaseError) -> Int in
+            let number = try Read.int32(value)
+            guard number >= 0 else { throw CaseError("must be 0 (refuse at once) or more, found \(number)") }
+            return Int(number)
+        }
+        let timeout = try fields.optional("queue_timeout_ms") { (value) throws(CaseError) -> Duration in
+            let number = try Read.int32(value)
+            guard number >= 1 else { throw CaseError("must be at least 1 millisecond, found \(number)") }
+            return .milliseconds(Int64(number))
+        }
+        guard let maxConcurrency = try fields.optional("max_concurrency", Read.positiveInt) else {
+            if maxQueue != nil || timeout != nil {
+                let key = maxQueue != nil ? "max_queue" : "queue_timeout_ms"
+                throw CaseError("shapes the queue of max_concurrency, which is not set: add max_concurrency (calls per member at once)", at: [key])
+            }
+            return nil
+        }
+        return OverloadSettings(maxConcurrency: maxConcurrency, maxQueue: maxQueue ?? defaultMaxQueue,
+                                queueTimeout: timeout ?? defaultQueueTimeout)
     }
 }

@@ -20,12 +20,15 @@ public struct ServerConfig: Sendable, Equatable {
     /// How a pool or group picks a member; a remote server has one endpoint and keeps the default.
     public var strategy: BalancingStrategy
     public var affinity: Affinity
+    /// `max_concurrency` per member, `max_queue`, `queue_timeout_ms` (pool, remote); nil: no limit.
+    public var overload: OverloadSettings?
 
     public init(
         id: String, description: String? = nil, mode: Mode, health: HealthSettings = HealthSettings(),
         circuitBreaker: CircuitBreakerSettings? = nil, http: HTTPTimeouts = HTTPTimeouts(),
-        strategy: BalancingStrategy = .default, affinity: Affinity = .none
+        strategy: BalancingStrategy = .default, affinity: Affinity = .none, overload: OverloadSettings? = nil
     ) {
+        self.overload = overload
         self.id = id
         self.description = description
         self.mode = mode

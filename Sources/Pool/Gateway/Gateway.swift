@@ -33,6 +33,9 @@ public final class Gateway: Sendable {
         case sessionNotFound
         /// A request other than initialize came without a session (HTTP 400).
         case sessionRequired
+        /// Every member is at `max_concurrency` and the queue is full or the wait ran out:
+        /// a JSON-RPC error to send with HTTP 429 and `Retry-After: retryAfter` seconds.
+        case overloaded([UInt8], retryAfter: Int)
     }
 
     public let entries: [String: any ServerEntry]
@@ -122,7 +125,10 @@ public final class Gateway: Sendable {
             sessions.withLock { $0[sessionID] = session }
             return .response(await send(message, to: member, over: session.upstream), newSession: nil)
         }
-        return .response(await route(message, through: entry), newSession: nil)
+        switch await route(message, through: entry) {
+        case .answer(let bytes): return .response(bytes, newSession: nil)
+        case .overloaded(let bytes, let retryAfter): return .overloaded(bytes, retryAfter: retryAfter)
+        }
     }
 
     /// Ends a client session (HTTP DELETE); false when it was not known.
@@ -243,22 +249,65 @@ public final class Gateway: Sendable {
 
     // MARK: - Routing
 
+    enum RouteResult {
+        case answer([UInt8])
+        case overloaded([UInt8], retryAfter: Int)
+    }
+
     /// Sends a request to a member of the entry, trying others while it was not delivered.
-    private func route(_ message: JSONRPCMessage, through entry: any ServerEntry) async -> [UInt8] {
+    /// When every member in rotation is at its `max_concurrency`, the request waits in the
+    /// entry's queue (first come, first served) for a slot, or is refused as overloaded.
+    private func route(_ message: JSONRPCMessage, through entry: any ServerEntry) async -> RouteResult {
         var tried: Set<String> = []
+        let queue = entry.admissionQueue
+        let deadline = queue.map { ContinuousClock.now + $0.settings.queueTimeout }
+        // Calls already waiting go first: a newcomer queues behind them.
+        if let queue, let deadline, queue.length > 0 {
+            if let refusal = await self.wait(in: queue, until: deadline, entry: entry, message: message) { return refusal }
+        }
         while true {
             guard let member = entry.choose(excluding: tried) else {
+                if let queue, let deadline, !entry.routableMembers.isEmpty {
+                    // Members are there, all busy to their limit: wait for a slot.
+                    if let refusal = await self.wait(in: queue, until: deadline, entry: entry, message: message) { return refusal }
+                    tried.removeAll()
+                    continue
+                }
                 if tried.isEmpty, let member = await firstMember(of: entry) {
                     // Nobody was in rotation (starting, or scaled to zero): wait for the first.
                     tried.insert(member.id)
-                    if let bytes = await attempt(message, on: member) { return bytes }
+                    if let bytes = await attempt(message, on: member) { return .answer(bytes) }
                     continue
                 }
-                return unavailable(entry, message)
+                return .answer(unavailable(entry, message))
             }
             tried.insert(member.id)
-            if let bytes = await attempt(message, on: member) { return bytes }
+            if let bytes = await attempt(message, on: member) { return .answer(bytes) }
+            // Filled up between the choice and the call: it may take the next freed slot.
+            if !member.hasCapacity { tried.remove(member.id) }
         }
+    }
+
+    /// Waits for a slot; nil when one freed, else the refusal to answer with.
+    private func wait(in queue: AdmissionQueue, until deadline: ContinuousClock.Instant, entry: any ServerEntry,
+                      message: JSONRPCMessage) async -> RouteResult? {
+        let started = ContinuousClock.now
+        let outcome = await queue.wait(until: deadline)
+        metrics?.queueWaited(server: entry.id, outcome: outcome, duration: .now - started)
+        let settings = queue.settings
+        let text: String
+        switch outcome {
+        case .slotFreed:
+            return nil
+        case .queueFull:
+            text = "\(entry.id) is overloaded: every member is at max_concurrency \(settings.maxConcurrency) and the queue holds max_queue \(settings.maxQueue) calls"
+        case .timedOut:
+            text = "\(entry.id) is overloaded: no member had a free slot (max_concurrency \(settings.maxConcurrency)) within queue_timeout_ms \(settings.queueTimeout.nanoseconds / 1_000_000)"
+        case .cancelled:
+            text = "the call was cancelled while waiting for a member of \(entry.id)"
+        }
+        logger.debug("call_refused", metadata: ["mcp_server": "\(entry.id)", "reason": "\(outcome)"])
+        return .overloaded(JSONRPCError(code: .overloaded, message: text, id: message.id).responseBytes, retryAfter: settings.retryAfterSeconds)
     }
 
     /// The response bytes, or nil when the request never reached the member.

@@ -92,6 +92,9 @@ public struct GatewayHTTPServer: Sendable {
             return Self.jsonRPCError(.notFound, JSONRPCError(code: .invalidRequest, message: "Session not found: initialize again", id: message.id))
         case .sessionRequired:
             return Self.jsonRPCError(.badRequest, JSONRPCError(code: .invalidRequest, message: "Bad Request: the Mcp-Session-Id header is required", id: message.id))
+        case .overloaded(let bytes, let retryAfter):
+            return Response(status: .tooManyRequests, headers: [.contentType: "application/json", .retryAfter: "\(retryAfter)"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
     }
 

@@ -43,12 +43,47 @@ public final class GatewayMetrics: Sendable {
         histogram.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
+    /// One call's time in a server's queue and how it left: admitted (a slot freed), or
+    /// refused (queue_full, timed_out, cancelled).
+    func queueWaited(server: String, outcome: AdmissionQueue.Outcome, duration: Duration) {
+        let reason: String
+        switch outcome {
+        case .slotFreed: reason = "admitted"
+        case .queueFull: reason = "queue_full"
+        case .timedOut: reason = "timed_out"
+        case .cancelled: reason = "cancelled"
+        }
+        let key = "queue\u{0}" + server + "\u{0}" + reason
+        let counter = counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.name("tidepool_gateway_queue_exits_total", help: "Calls that left a server's queue: admitted to a member, or refused by reason."),
+                labels: [("mcp_server", server), ("outcome", reason)])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        let histogram = histograms.withLock { histograms in
+            let key = "queue\u{0}" + server
+            if let histogram = histograms[key] { return histogram }
+            let histogram = registry.makeDurationHistogram(
+                descriptor: Self.name("tidepool_gateway_queue_wait_seconds", help: "Time calls waited in a server's queue for a member's slot."),
+                labels: [("mcp_server", server)], buckets: Self.latencyBuckets)
+            histograms[key] = histogram
+            return histogram
+        }
+        histogram.recordNanoseconds(duration.nanoseconds)
+    }
+
     /// Sets the gauges from the entries as they are now, dropping members that are gone.
     public func refresh(entries: [any ServerEntry], gateway: Gateway) {
         var values: [(name: String, labels: [(String, String)], help: String, value: Double)] = []
         for entry in entries {
             values.append(("tidepool_gateway_sessions", [("mcp_server", entry.id)], "Open client sessions.", Double(gateway.sessionCount(for: entry.id))))
             values.append(("tidepool_server_inflight", [("mcp_server", entry.id)], "Calls in flight on the server's members.", Double(entry.inflight)))
+            if let queue = entry.admissionQueue {
+                values.append(("tidepool_gateway_queue_length", [("mcp_server", entry.id)], "Calls waiting for a member's slot (max_concurrency).", Double(queue.length)))
+            }
             if let pool = entry as? PoolServer {
                 values.append(("tidepool_pool_desired_replicas", [("mcp_server", entry.id)], "The size the pool works towards.", Double(pool.desiredReplicas)))
                 values.append(("tidepool_pool_ready_replicas", [("mcp_server", entry.id)], "Members ready and in rotation.", Double(pool.readyReplicas)))

@@ -34,7 +34,7 @@ public final class GatewayRuntime: Sendable {
                     id: server.id, command: pool.command, environment: pool.environment,
                     transport: pool.transport == .stdio ? .stdio : .http(path: pool.path), replicas: pool.replicas,
                     strategy: server.strategy, drainTimeout: pool.drainTimeout, healthCheckInterval: server.health.interval,
-                    connectTimeout: server.http.connect, health: health)
+                    connectTimeout: server.http.connect, health: health, overload: server.overload)
                 let entry = PoolServer(spec: spec, httpClient: client, logger: logger)
                 entries[server.id] = entry
                 ordered.append(entry)
@@ -42,7 +42,7 @@ public final class GatewayRuntime: Sendable {
                 let client = Self.httpClient(connect: server.http.connect)
                 clients.append(client)
                 let entry = RemoteServer(id: server.id, endpoint: remote.endpoint, healthCheckInterval: server.health.interval,
-                                         health: health, httpClient: client, logger: logger)
+                                         health: health, overload: server.overload, httpClient: client, logger: logger)
                 entries[server.id] = entry
                 ordered.append(entry)
             case .group:

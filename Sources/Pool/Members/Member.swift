@@ -74,9 +74,13 @@ public final class Member: Sendable {
     /// Opens a further session with the member (HTTP members), for a client pinned to it:
     /// a stateful server then keeps that client's state apart from everyone else's.
     let dedicatedSession: (@Sendable (_ endpoint: String) -> any UpstreamConnection)?
+    /// The server's queue when it limits calls per member (`max_concurrency`): a member at
+    /// the limit takes no more, and each call that ends frees a slot for the queue's first.
+    let capacity: AdmissionQueue?
 
     init(id: String, serverID: String, endpoint: String, settings: MemberHealthSettings,
-         dedicatedSession: (@Sendable (_ endpoint: String) -> any UpstreamConnection)? = nil) {
+         dedicatedSession: (@Sendable (_ endpoint: String) -> any UpstreamConnection)? = nil, capacity: AdmissionQueue? = nil) {
+        self.capacity = capacity
         self.id = id
         self.serverID = serverID
         self.settings = settings
@@ -111,6 +115,12 @@ public final class Member: Sendable {
             state.accrue(at: now)
             return MemberLoad(at: now, busyNanoseconds: state.busyNanoseconds, served: state.served)
         }
+    }
+
+    /// Below its `max_concurrency` (always, without one).
+    var hasCapacity: Bool {
+        guard let limit = capacity?.settings.maxConcurrency else { return true }
+        return state.withLock { $0.inflight < limit }
     }
 
     /// Ready, in rotation, and its circuit lets a request through.
@@ -183,14 +193,21 @@ public final class Member: Sendable {
     /// `session`: a dedicated session of a pinned client, instead of the member's shared one.
     public func call(_ request: JSONRPCMessage, over session: (any UpstreamConnection)? = nil,
                      timeout: Duration? = nil) async throws(UpstreamFailure) -> JSONRPCMessage {
-        let admitted: (any UpstreamConnection)? = state.withLock { state in
+        let limit = capacity?.settings.maxConcurrency ?? .max
+        let admitted: Result<any UpstreamConnection, UpstreamFailure> = state.withLock { state in
+            guard state.inflight < limit else { return .failure(.notDelivered(Self.atCapacity)) }
             guard state.phase == .ready || state.phase == .draining, let connection = state.connection,
-                  state.breaker.admit(at: .now) else { return nil }
+                  state.breaker.admit(at: .now) else { return .failure(.notDelivered("\(id) is not taking requests")) }
             state.accrue(at: .now)
             state.inflight += 1
-            return session ?? connection
+            return .success(session ?? connection)
         }
-        guard let connection = admitted else { throw .notDelivered("\(id) is not taking requests") }
+        let connection: any UpstreamConnection
+        switch admitted {
+        case .success(let admittedConnection): connection = admittedConnection
+        case .failure(let refusal): throw refusal
+        }
+        defer { capacity?.slotFreed() }
         do {
             let response: JSONRPCMessage
             do {
@@ -220,6 +237,9 @@ public final class Member: Sendable {
             throw error
         }
     }
+
+    /// The reason a member at its `max_concurrency` refuses a call.
+    static let atCapacity = "at max_concurrency"
 
     /// An active health probe's outcome; returns the transition to log, if any.
     func recordProbe(success: Bool) -> HealthTransition {

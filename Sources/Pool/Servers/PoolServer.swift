@@ -24,13 +24,17 @@ public struct PoolSpec: Sendable {
     public var startupTimeout: Duration
     public var connectTimeout: Duration
     public var health: MemberHealthSettings
+    /// `max_concurrency` and its queue; nil: members take any number of calls.
+    public var overload: OverloadSettings?
 
     public init(
         id: String, command: [String], environment: [String: String] = [:], transport: Transport = .stdio,
         replicas: Int = 1, strategy: BalancingStrategy = .roundRobin, drainTimeout: Duration = .seconds(30),
         healthCheckInterval: Duration = .seconds(10), startupTimeout: Duration = .seconds(30),
-        connectTimeout: Duration = .seconds(10), health: MemberHealthSettings = MemberHealthSettings()
+        connectTimeout: Duration = .seconds(10), health: MemberHealthSettings = MemberHealthSettings(),
+        overload: OverloadSettings? = nil
     ) {
+        self.overload = overload
         self.id = id
         self.command = command
         self.environment = environment
@@ -74,8 +78,11 @@ public final class PoolServer: ServerEntry {
     private let logger: Logger
     private let httpClient: HTTPClient
 
+    public let admissionQueue: AdmissionQueue?
+
     public init(spec: PoolSpec, httpClient: HTTPClient, logger: Logger) {
         self.spec = spec
+        self.admissionQueue = spec.overload.map(AdmissionQueue.init)
         self.state = Mutex(State(desired: spec.replicas))
         self.balancer = BalancerBox(strategy: spec.strategy)
         self.logger = logger
@@ -159,7 +166,7 @@ public final class PoolServer: ServerEntry {
             if live.count < state.desired, !state.restartPending {
                 for _ in live.count..<state.desired {
                     let member = Member(id: "\(spec.id)-\(state.nextNumber)", serverID: spec.id, endpoint: "", settings: spec.health,
-                                        dedicatedSession: dedicatedSessions)
+                                        dedicatedSession: dedicatedSessions, capacity: admissionQueue)
                     state.nextNumber += 1
                     state.members.append(member)
                     actions.append(.start(member))

@@ -14,14 +14,18 @@ public final class RemoteServer: ServerEntry {
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
 
+    public let admissionQueue: AdmissionQueue?
+
     public init(id: String, endpoint: String, healthCheckInterval: Duration, health: MemberHealthSettings,
-                httpClient: HTTPClient, logger: Logger) {
+                overload: OverloadSettings? = nil, httpClient: HTTPClient, logger: Logger) {
         self.id = id
+        let queue = overload.map(AdmissionQueue.init)
+        self.admissionQueue = queue
         self.endpoint = endpoint
         self.healthCheckInterval = healthCheckInterval
         self.logger = logger
         member = Member(id: id, serverID: id, endpoint: endpoint, settings: health,
-                        dedicatedSession: { endpoint in HTTPConnection(endpoint: endpoint, client: httpClient) })
+                        dedicatedSession: { endpoint in HTTPConnection(endpoint: endpoint, client: httpClient) }, capacity: queue)
         connection = HTTPConnection(endpoint: endpoint, client: httpClient)
     }
 
@@ -29,7 +33,7 @@ public final class RemoteServer: ServerEntry {
     public var hasRoutableMember: Bool { member.isRoutable(now: .now) }
 
     public func choose(excluding excluded: Set<String>) -> Member? {
-        guard !excluded.contains(member.id), member.isRoutable(now: .now) else { return nil }
+        guard !excluded.contains(member.id), member.isRoutable(now: .now), member.hasCapacity else { return nil }
         return member
     }
 

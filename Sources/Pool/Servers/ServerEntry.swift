@@ -19,11 +19,15 @@ public protocol ServerEntry: AnyObject, Sendable {
     func shutdown() async
     /// A call is waiting and no member is in rotation: a pool scaled to zero starts one.
     func demandWhileEmpty()
+    /// The queue of calls waiting for a member's slot, when members have `max_concurrency`.
+    var admissionQueue: AdmissionQueue? { get }
 }
 
 extension ServerEntry {
     /// Entries that cannot start members ignore demand.
     public func demandWhileEmpty() {}
+
+    public var admissionQueue: AdmissionQueue? { nil }
 
     /// Calls in flight on the entry's members.
     public var inflight: Int { members.reduce(0) { $0 + $1.inflight } }
@@ -51,7 +55,7 @@ final class BalancerBox: Sendable {
     /// Picks among members in rotation by the strategy (each member weighs the same).
     func choose(among members: [Member], excluding excluded: Set<String>, logger: Logger) -> Member? {
         let now = ContinuousClock.now
-        let candidates = members.filter { !excluded.contains($0.id) && $0.isRoutable(now: now) }
+        let candidates = members.filter { !excluded.contains($0.id) && $0.isRoutable(now: now) && $0.hasCapacity }
         guard !candidates.isEmpty else { return nil }
         let choices = candidates.map { BalancingCandidate(id: $0.id, inflight: $0.inflight) }
         guard let index = balancer.withLock({ $0.choose(choices) }) else { return nil }
