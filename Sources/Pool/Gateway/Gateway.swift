@@ -273,6 +273,12 @@ public final class Gateway: Sendable {
                     tried.removeAll()
                     continue
                 }
+                if queue == nil, tried.isEmpty, entry.routableMembers.contains(where: { !$0.hasCapacity }) {
+                    // A group over limited entries: every member in rotation is at its limit,
+                    // and a group has no queue of its own. Refuse now rather than wait.
+                    let text = "\(entry.id) is overloaded: every member in rotation is at its max_concurrency"
+                    return .overloaded(JSONRPCError(code: .overloaded, message: text, id: message.id).responseBytes, retryAfter: 1)
+                }
                 if tried.isEmpty, let member = await firstMember(of: entry) {
                     // Nobody was in rotation (starting, or scaled to zero): wait for the first.
                     tried.insert(member.id)
