@@ -1,6 +1,7 @@
 import Controller
 import Foundation
 import Logging
+import Pool
 import Scaler
 import Synchronization
 import Testing
@@ -197,5 +198,64 @@ struct AutoscalerTests {
         #expect(lines.count == 2)
         #expect(lines.last?.contains(#""desiredReplicas":4,"rescale":true"#) == true)
         for line in lines { #expect((try? JSONParser.parse(String(line))) != nil) }
+    }
+
+    /// A source that fails while `down` is set.
+    final class FlakySource: MetricsGathering {
+        let down = Mutex(false)
+        let demand = Mutex<Int64>(1)
+
+        func gather(for snapshot: TargetSnapshot, now: Timestamp) async -> [MetricObservation] {
+            if down.withLock({ $0 }) { return [.error("demand: http://127.0.0.1:9/metrics: connection refused")] }
+            return [.values([Quantity(milli: demand.withLock { $0 } * 1000)])]
+        }
+    }
+
+    @Test("a metric source that goes down: no scale-down while it is down, the condition says why, scaling resumes when it returns")
+    func metricSourceDown() async throws {
+        let target = FakeTarget(replicas: 4)
+        let source = FlakySource()
+        let autoscaler = Autoscaler(config: try Self.config(), target: target, gatherer: source, store: nil, logger: Self.logger)
+        let start = Self.time("2026-11-20T12:00:00Z")
+        source.down.withLock { $0 = true }
+        for step in 0..<30 {
+            let decision = try #require(await autoscaler.sync(at: start + .seconds(Int64(step) * 15)))
+            #expect(decision.desiredReplicas == 4 && !decision.rescale)
+        }
+        let status = try #require(autoscaler.status)
+        guard case .array(let conditions)? = status["conditions"] else { Issue.record("no conditions"); return }
+        let active = conditions.first { $0["type"] == .string("ScalingActive") }
+        #expect(active?["status"] == .string("False"))
+        #expect(active?["reason"] == .string("FailedGetExternalMetric"))
+        guard case .string(let message)? = active?["message"] else { Issue.record("no message"); return }
+        #expect(message.contains("connection refused"), "\(message)")
+        // Back: the demand (1) is read again and, the window long past, the pool shrinks.
+        source.down.withLock { $0 = false }
+        #expect(await autoscaler.sync(at: start + .seconds(30 * 15))?.desiredReplicas == 1)
+    }
+
+    @Test("an unwritable state directory: the loop goes on scaling, logs an error each sync, and saves again once it can")
+    func stateDirectoryUnwritable() async throws {
+        let base = Self.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        // A regular file where the state directory should be: nothing can be written there.
+        let blocked = (base as NSString).appendingPathComponent("state")
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: blocked))
+        let store = AutoscalerStateStore(directory: blocked)
+        let output = KeyValueLogOutput(capturing: true)
+        let logger = Logger(label: "test") { KeyValueLogHandler(label: $0, level: .info, output: output) }
+        let target = FakeTarget(replicas: 1)
+        let demand = Demand()
+        demand.set(3)
+        let autoscaler = Autoscaler(config: try Self.config(), target: target, gatherer: demand, store: store, logger: logger)
+        let start = Self.time("2026-11-20T12:00:00Z")
+        #expect(await autoscaler.sync(at: start)?.desiredReplicas == 3)
+        #expect(target.replicas.withLock { $0 } == 3)
+        #expect(output.captured.contains { $0.hasPrefix("ERROR state_not_saved autoscaler=web") }, "\(output.captured)")
+        // Fixed: the next sync saves.
+        try FileManager.default.removeItem(atPath: blocked)
+        await autoscaler.sync(at: start + .seconds(15))
+        #expect(try store.load("web")?.desiredReplicas == 3)
     }
 }
