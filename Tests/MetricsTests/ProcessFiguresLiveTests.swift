@@ -54,11 +54,12 @@ struct ProcessFiguresLiveTests {
         #expect(first.residentBytes > 0)
         #expect(figures.residentBytes > 0)
         let cpu = try #require(figures.cpu)
-        // Two cores shared with builds: the busy loop gets anywhere from a share of one core to
-        // one core; the bounds catch figures off by a unit (ticks as seconds, a missed child).
-        #expect(cpu.cores > 0.2, "the busy grandchild used \(cpu.cores) cores")
+        // Two cores shared with builds and with the other suites' load tests: the busy loop gets
+        // anywhere from a small share of one core (0.18 seen in a full CI run) to one core. The
+        // bounds catch figures off by a unit (ticks as seconds: 100x) or a missed child (~0).
+        #expect(cpu.cores > 0.05, "the busy grandchild used \(cpu.cores) cores")
         #expect(cpu.cores < 2.5, "the busy grandchild used \(cpu.cores) cores")
-        #expect(cpu.milliCores > 200)
+        #expect(cpu.milliCores > 50)
         #expect(cpu.interval >= .milliseconds(500))
 
         Self.stop(shell, tree: tree)
