@@ -14,6 +14,7 @@ private enum AutoscaleFixtures {
     static var built: Bool { FileManager.default.isExecutableFile(atPath: mcpMath) && FileManager.default.isExecutableFile(atPath: tidepool) }
 }
 
+extension RealProcesses {
 @Suite("tidepool run autoscales a local pool", .serialized, .enabled(if: AutoscaleFixtures.built, "build mcp-math and tidepool first"))
 struct AutoscaleRunTests {
     typealias Child = RunCommandTests.Child
@@ -261,8 +262,9 @@ struct AutoscaleRunTests {
         }
     }
 }
+}
 
-extension AutoscaleRunTests {
+extension RealProcesses.AutoscaleRunTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: AutoscaleFixtures.tidepool)
@@ -345,7 +347,7 @@ extension AutoscaleRunTests {
     }
 }
 
-extension AutoscaleRunTests {
+extension RealProcesses.AutoscaleRunTests {
     @Test("SIGTERM lets a call in flight finish, then stops every member and exits 0")
     func terminationDrainsCalls() async throws {
         try await onOwnThread {

@@ -5,6 +5,7 @@ import Testing
 /// garbage, one closing the connection mid-answer. Each call ends (an answer or a JSON-RPC error
 /// naming the member) within its read timeout, the bad member leaves rotation, the good one
 /// serves on.
+extension RealProcesses {
 @Suite("faults", .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: AutoscaleRunTests.mcpMathPath), "build mcp-math first"))
 struct FaultTests {
     typealias Child = RunCommandTests.Child
@@ -109,4 +110,5 @@ struct FaultTests {
             #expect(log.contains("WARNING health_check_failed") && log.contains("mcp_server=second"))
         }
     }
+}
 }

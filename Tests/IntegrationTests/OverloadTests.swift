@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 /// The gateway under ten times what one member can take: `max_concurrency: 2`, `max_queue: 4`.
+extension RealProcesses {
 @Suite("overload protection", .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: AutoscaleRunTests.mcpMathPath), "build mcp-math first"))
 struct OverloadTests {
     @Test("10x a member's capacity: fast 429s for the excess, bounded latency for admitted calls, no timeouts")
@@ -58,4 +59,5 @@ struct OverloadTests {
             #expect(refused.contains("-32003") && refused.contains("max_concurrency 2"), "\(refused)")
         }
     }
+}
 }

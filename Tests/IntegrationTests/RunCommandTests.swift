@@ -9,6 +9,7 @@ private enum RunFixtures {
     static var installed: Bool { FileManager.default.isExecutableFile(atPath: python) }
 }
 
+extension RealProcesses {
 @Suite("tidepool run (the binary) with the Hangar recipes", .serialized, .enabled(if: RunFixtures.installed, "run scripts/test-deps first"))
 struct RunCommandTests {
     static let root = RunFixtures.root
@@ -297,6 +298,7 @@ struct RunCommandTests {
             #expect(tidepool.process.terminationStatus == 0)
         }
     }
+}
 }
 
 /// Runs blocking test code on a new thread and awaits it, so a test that waits on processes
