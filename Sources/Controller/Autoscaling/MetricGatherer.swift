@@ -146,8 +146,7 @@ public final class MetricGatherer: MetricsGathering {
             case "cpu":
                 // A member seen for the first time has no interval yet: it is a missing pod.
                 guard let cpu = figures.cpu else { continue }
-                let window = TimeSpan(nanoseconds: Int64(cpu.interval.components.seconds) * 1_000_000_000
-                                      + cpu.interval.components.attoseconds / 1_000_000_000)
+                let window = TimeSpan(nanoseconds: cpu.interval.nanoseconds)
                 samples.append((name, PodSample(milliValue: cpu.milliCores, timestamp: now, window: window)))
             case "memory":
                 let (milli, overflow) = figures.residentBytes.multipliedReportingOverflow(by: 1000)
@@ -246,8 +245,7 @@ public final class MetricGatherer: MetricsGathering {
             for (id, load, inflightNow, sessions) in readings {
                 seen[id] = load
                 if let previous = memory.loads[id], load.at > previous.at {
-                    let interval = load.at - previous.at
-                    let nanoseconds = Double(interval.components.seconds) * 1e9 + Double(interval.components.attoseconds) / 1e9
+                    let nanoseconds = Double((load.at - previous.at).nanoseconds)
                     figures[id] = MemberFigures(
                         inflight: Double(load.busyNanoseconds - previous.busyNanoseconds) / nanoseconds,
                         requestsPerSecond: Double(load.served - previous.served) / (nanoseconds / 1e9),
@@ -271,8 +269,7 @@ public final class MetricGatherer: MetricsGathering {
                 return figure == "queue_length" ? Double(now.length) : 0
             }
             if figure == "queue_length" {
-                let interval = now.at - previous.at
-                let nanoseconds = Double(interval.components.seconds) * 1e9 + Double(interval.components.attoseconds) / 1e9
+                let nanoseconds = Double((now.at - previous.at).nanoseconds)
                 return Double(now.lengthNanoseconds - previous.lengthNanoseconds) / nanoseconds
             }
             let admitted = now.admitted - previous.admitted

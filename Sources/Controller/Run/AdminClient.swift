@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Scaler
 
 /// Reads a running Tidepool's admin endpoint (`tidepool status`).
 public enum AdminClient {
@@ -12,7 +13,7 @@ public enum AdminClient {
         var request = HTTPClientRequest(url: url)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let body = try await response.body.collect(upTo: 16 << 20)
             guard response.status == .ok else {
                 throw Failure(description: "\(url): HTTP \(response.status.code) \(response.status.reasonPhrase)"

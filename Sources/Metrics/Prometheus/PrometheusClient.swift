@@ -102,7 +102,7 @@ public struct PrometheusClient: Sendable {
         let body: [UInt8]
         let status: UInt
         do {
-            let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanosecondsValue))
+            let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
             status = response.status.code
             body = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
         } catch {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Scaler
 
 /// Why a scrape produced no samples.
 public enum ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -79,7 +80,7 @@ public final class Scraper: Sendable {
         request.headers.add(name: "User-Agent", value: "tidepool")
         let started = ContinuousClock.now
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             guard response.status == .ok else {
                 throw ScrapeError.httpStatus(url: url, code: response.status.code, reason: response.status.reasonPhrase)
             }
@@ -102,5 +103,4 @@ public final class Scraper: Sendable {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var nanosecondsValue: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

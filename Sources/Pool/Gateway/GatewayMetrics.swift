@@ -1,4 +1,5 @@
 import Prometheus
+import Scaler
 import Synchronization
 
 /// The gateway's figures on /metrics, per server and member: requests by outcome, latency,
@@ -39,8 +40,7 @@ public final class GatewayMetrics: Sendable {
             histograms[server] = histogram
             return histogram
         }
-        let (seconds, attoseconds) = duration.components
-        histogram.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        histogram.recordNanoseconds(duration.nanoseconds)
     }
 
     /// One call's time in a server's queue and how it left: admitted (a slot freed), or

@@ -64,8 +64,7 @@ public final class Member: Sendable {
 
         /// Brings `busyNanoseconds` up to `now`; called before every change of `inflight`.
         mutating func accrue(at now: ContinuousClock.Instant) {
-            let elapsed = now - lastChange
-            busyNanoseconds &+= Int64(inflight) &* (elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000)
+            busyNanoseconds &+= Int64(inflight) &* (now - lastChange).nanoseconds
             lastChange = now
         }
     }

@@ -1,3 +1,4 @@
+import Scaler
 import Synchronization
 
 /// `max_concurrency`, `max_queue`, `queue_timeout_ms` of one server.
@@ -158,10 +159,4 @@ public struct QueueLoad: Sendable, Equatable {
     public var admittedWaitNanoseconds: Int64
     public var rejectedFull: Int
     public var rejectedTimeout: Int
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds &* 1_000_000_000 &+ components.attoseconds / 1_000_000_000
-    }
 }

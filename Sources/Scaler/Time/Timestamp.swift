@@ -164,6 +164,14 @@ struct DigitReader {
     }
 }
 
+extension Duration {
+    /// The whole nanoseconds of a Swift `Duration` (wrapping past ±292 years), the unit every
+    /// module's clocks, histograms and timeouts count in.
+    public var nanoseconds: Int64 {
+        components.seconds &* 1_000_000_000 &+ components.attoseconds / 1_000_000_000
+    }
+}
+
 /// A span of time in nanoseconds: Go's `time.Duration`, named apart from Swift's `Duration` so
 /// modules that import the Scaler keep the standard one.
 public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible {
