@@ -67,7 +67,8 @@ public actor Autoscaler {
             snapshot = try await target.snapshot()
         } catch {
             logger.warning("target_unreadable", metadata: ["autoscaler": "\(name)", "target": "\(target.description)", "error": "\(error)"])
-            publishStatus(decision: nil, now: now, schedule: effectiveSpec(at: now).schedule, error: "reading \(target.description): \(error)")
+            let (spec, schedule) = effectiveSpec(at: now)
+            publishStatus(decision: nil, now: now, spec: spec, schedule: schedule, error: "reading \(target.description): \(error)")
             return nil
         }
         let metrics = await gatherer.gather(for: snapshot, now: now)
@@ -96,8 +97,10 @@ public actor Autoscaler {
             }
         }
         persist(desired: decision.rescale && applyError == nil ? decision.desiredReplicas : snapshot.scale.specReplicas, now: now)
-        record(decision, now: now, schedule: schedule)
-        publishStatus(decision: decision, now: now, schedule: schedule, error: applyError)
+        // Encoded once: the decision log and status both carry it.
+        let decisionJSON = decision.jsonBytes()
+        record(decision, json: decisionJSON, now: now, schedule: schedule)
+        publishStatus(decision: (decision, decisionJSON), now: now, spec: spec, schedule: schedule, error: applyError)
         return decision
     }
 
@@ -138,7 +141,7 @@ public actor Autoscaler {
 
     /// A decision log line when the outcome differs from the last one logged: a rescale, a
     /// new reason or condition, a new recommendation.
-    private func record(_ decision: Decision, now: Timestamp, schedule: String?) {
+    private func record(_ decision: Decision, json: [UInt8], now: Timestamp, schedule: String?) {
         let conditions = decision.conditions.map { "\($0.type.rawValue)=\($0.statusText)/\($0.reason)" }.joined(separator: ",")
         let signature = "\(decision.rescale) \(decision.desiredReplicas) \(decision.recommendation.map(String.init) ?? "-") \(decision.reason) \(conditions) \(schedule ?? "")"
         guard signature != lastLogged || decision.rescale else { return }
@@ -150,7 +153,7 @@ public actor Autoscaler {
         writer.key("target"); writer.value(target.description)
         writer.key("schedule")
         if let schedule { writer.value(schedule) } else { writer.valueNull() }
-        writer.key("decision"); writer.rawValue(decision.jsonBytes())
+        writer.key("decision"); writer.rawValue(json)
         writer.endObject()
         appendToDecisionLog(String(decoding: writer.bytes, as: UTF8.self))
     }
@@ -178,8 +181,10 @@ public actor Autoscaler {
         return try? JSONParser.parse(bytes)
     }
 
-    private func publishStatus(decision: Decision?, now: Timestamp, schedule: String?, error: String?) {
-        let spec = effectiveSpec(at: now).spec
+    /// `spec`: the one in force this sync (schedules applied); `decision`: with its JSON.
+    private func publishStatus(decision outcome: (decision: Decision, json: [UInt8])?, now: Timestamp,
+                               spec: HorizontalPodAutoscalerSpec, schedule: String?, error: String?) {
+        let decision = outcome?.decision
         var writer = JSONWriter(reservingCapacity: 4096)
         writer.beginObject()
         writer.key("name"); writer.value(name)
@@ -196,7 +201,7 @@ public actor Autoscaler {
         }
         writer.key("lastScaleTime")
         if let lastScaleTime { writer.value(lastScaleTime.rfc3339) } else { writer.valueNull() }
-        if let decision, case .object(let object)? = try? JSONParser.parse(decision.jsonBytes()) {
+        if let outcome, case .object(let object)? = try? JSONParser.parse(outcome.json) {
             for key in ["conditions", "currentMetrics", "explanation"] {
                 if let value = object[key] { writer.key(key); writer.value(value) }
             }
