@@ -40,7 +40,7 @@ public struct GatewayHTTPServer: Sendable {
 
     /// Serves until the task is cancelled; `onRunning` gets the bound port (useful with port 0).
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
+        let router = Router(context: GatewayRequestContext.self)
         let server = self
         // The router matches "/mcp/x/" as "/mcp/x" too.
         router.post("/mcp/:id") { request, context in try await server.post(request, context: context) }
@@ -59,7 +59,7 @@ public struct GatewayHTTPServer: Sendable {
 
     // MARK: - Handlers
 
-    func post(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    func post(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         if let refusal = authorize(request) { return refusal }
         guard let serverID = context.parameters.get("id"), gateway.entries[serverID] != nil else {
             return Self.jsonRPCError(.notFound, JSONRPCError(code: .invalidRequest, message: "no MCP server named \(context.parameters.get("id") ?? "")"))
@@ -81,7 +81,8 @@ public struct GatewayHTTPServer: Sendable {
             return Self.jsonRPCError(.badRequest, error)
         }
         let sessionID = request.headers[Self.sessionHeader]
-        switch await gateway.handle(message, serverID: serverID, sessionID: sessionID) {
+        let client = ClientIdentity(address: context.remoteAddress?.ipAddress ?? "unknown", token: Self.bearerToken(request))
+        switch await gateway.handle(message, serverID: serverID, sessionID: sessionID, client: client) {
         case .response(let bytes, let newSession):
             var headers: HTTPFields = [.contentType: "application/json"]
             if let newSession { headers[Self.sessionHeader] = newSession }
@@ -100,7 +101,7 @@ public struct GatewayHTTPServer: Sendable {
 
     /// The session's stream for server-initiated messages. The gateway terminates sessions and
     /// sends none of its own, so it carries keep-alive comments until the session ends.
-    func get(_ request: Request, context: BasicRequestContext) -> Response {
+    func get(_ request: Request, context: GatewayRequestContext) -> Response {
         if let refusal = authorize(request) { return refusal }
         guard let serverID = context.parameters.get("id"), gateway.entries[serverID] != nil else { return Response(status: .notFound) }
         guard let sessionID = request.headers[Self.sessionHeader] else { return Response(status: .badRequest) }
@@ -121,18 +122,22 @@ public struct GatewayHTTPServer: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
-    func delete(_ request: Request, context: BasicRequestContext) -> Response {
+    func delete(_ request: Request, context: GatewayRequestContext) -> Response {
         if let refusal = authorize(request) { return refusal }
         guard let sessionID = request.headers[Self.sessionHeader] else { return Response(status: .badRequest) }
         return gateway.end(sessionID) ? Response(status: .ok) : Response(status: .notFound)
     }
 
+    static func bearerToken(_ request: Request) -> String? {
+        request.headers[.authorization].flatMap { header -> String? in
+            header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : nil
+        }
+    }
+
     /// 401 unless the request carries one of the configured bearer tokens.
     private func authorize(_ request: Request) -> Response? {
         guard !settings.tokens.isEmpty else { return nil }
-        let presented = request.headers[.authorization].flatMap { header -> String? in
-            header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : nil
-        }
+        let presented = Self.bearerToken(request)
         if let presented, settings.tokens.contains(where: { ConstantTime.equal($0, presented) }) { return nil }
         return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
     }
@@ -140,6 +145,18 @@ public struct GatewayHTTPServer: Sendable {
     static func jsonRPCError(_ status: HTTPResponse.Status, _ error: JSONRPCError) -> Response {
         Response(status: status, headers: [.contentType: "application/json"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: error.responseBytes)))
+    }
+}
+
+/// The request context of the gateway's routes: Hummingbird's basic one plus the peer's
+/// address, which `rate_limit: {per: client}` keys on.
+public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }
 
