@@ -37,7 +37,7 @@ final class GatewayHarness: Sendable {
     let port: Int
 
     init(entries makeEntries: (HTTPClient, Logger) -> [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:],
-         rateLimits: [String: RateLimitSettings] = [:]) async throws {
+         rateLimits: [String: RateLimitSettings] = [:], settings: GatewayHTTPServer.Settings = .init(port: 0)) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         httpClient = client
         let output = logs
@@ -47,7 +47,7 @@ final class GatewayHarness: Sendable {
         gateway = Gateway(entries: entries, affinities: affinities, firstMemberTimeout: .seconds(20), rateLimits: rateLimits, logger: logger)
         for entry in entries { await entry.start() }
         let bound = Mutex<Int?>(nil)
-        let server = GatewayHTTPServer(gateway: gateway, settings: .init(port: 0), logger: logger)
+        let server = GatewayHTTPServer(gateway: gateway, settings: settings, logger: logger)
         serverTask = Task { try await server.run { port in bound.withLock { $0 = port } } }
         var waited = 0
         while bound.withLock({ $0 }) == nil, waited < 500 {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Pool
@@ -59,7 +60,9 @@ public struct AdminServer: Sendable {
         }
         var quiet = Logger(label: "tidepool.admin.http")
         quiet.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+        // Idle and half-sent requests are dropped after a minute, as on the gateway.
+        let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+                              configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: quiet)
         try await app.run()
     }

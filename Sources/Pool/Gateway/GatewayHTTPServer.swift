@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -16,12 +17,23 @@ public struct GatewayHTTPServer: Sendable {
         public var maxBodyBytes: Int
         /// Bearer tokens a client must present (`gateway.auth`); empty: no authentication.
         public var tokens: [String]
+        /// A connection with no request in progress is closed after this: an idle keep-alive
+        /// connection, and one whose request head is still trickling in (slowloris).
+        public var idleTimeout: Duration
+        /// A request body must have arrived whole within this, else 408 and the connection closes.
+        public var bodyTimeout: Duration
+        /// Larger request heads close the connection (nginx's large_client_header_buffers).
+        public var maxHeaderBytes: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8000, maxBodyBytes: Int = 4 << 20, tokens: [String] = []) {
+        public init(host: String = "127.0.0.1", port: Int = 8000, maxBodyBytes: Int = 4 << 20, tokens: [String] = [],
+                    idleTimeout: Duration = .seconds(60), bodyTimeout: Duration = .seconds(30), maxHeaderBytes: Int = 32 << 10) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.tokens = tokens
+            self.idleTimeout = idleTimeout
+            self.bodyTimeout = bodyTimeout
+            self.maxHeaderBytes = maxHeaderBytes
         }
     }
 
@@ -48,8 +60,13 @@ public struct GatewayHTTPServer: Sendable {
         router.delete("/mcp/:id") { request, context in server.delete(request, context: context) }
         var quiet = Logger(label: "tidepool.gateway.http")
         quiet.logLevel = .critical
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .nanoseconds(settings.idleTimeout.nanoseconds),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: min(8 << 10, settings.maxHeaderBytes),
+                                            maxHeaderListSize: settings.maxHeaderBytes, maxHeaderFieldCount: 100))
         let app = Application(
             router: router,
+            server: .http1(configuration: http1),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: quiet
@@ -67,12 +84,16 @@ public struct GatewayHTTPServer: Sendable {
         if let version = request.headers[Self.versionHeader], !MCPProtocol.supportedVersions.contains(version) {
             return Self.jsonRPCError(.badRequest, JSONRPCError(code: .invalidRequest, message: "unsupported MCP-Protocol-Version \(version) (supported: \(MCPProtocol.supportedVersions.joined(separator: ", ")))"))
         }
-        var request = request
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: settings.maxBodyBytes)
-        } catch {
+        switch await Self.collectBody(request, upTo: settings.maxBodyBytes, within: settings.bodyTimeout) {
+        case .success(let bytes):
+            body = bytes
+        case .failure(.tooLarge):
             return Self.jsonRPCError(.contentTooLarge, JSONRPCError(code: .invalidRequest, message: "the request body is larger than \(settings.maxBodyBytes) bytes"))
+        case .failure(.tooSlow):
+            var response = Self.jsonRPCError(.requestTimeout, JSONRPCError(code: .invalidRequest, message: "the request body did not arrive within \(settings.bodyTimeout)"))
+            response.headers[.connection] = "close"
+            return response
         }
         let message: JSONRPCMessage
         do {
@@ -126,6 +147,39 @@ public struct GatewayHTTPServer: Sendable {
         if let refusal = authorize(request) { return refusal }
         guard let sessionID = request.headers[Self.sessionHeader] else { return Response(status: .badRequest) }
         return gateway.end(sessionID) ? Response(status: .ok) : Response(status: .notFound)
+    }
+
+    enum BodyFailure: Error {
+        case tooLarge
+        case tooSlow
+    }
+
+    /// The whole body, or why not: larger than the limit, or not all there before the deadline
+    /// (a client trickling its body must not hold a handler forever).
+    static func collectBody(_ request: Request, upTo limit: Int, within timeout: Duration) async -> Result<ByteBuffer, BodyFailure> {
+        await withTaskGroup(of: Result<ByteBuffer, BodyFailure>?.self) { group in
+            group.addTask {
+                var request = request
+                do {
+                    return .success(try await request.collectBody(upTo: limit))
+                } catch {
+                    return Task.isCancelled ? nil : .failure(.tooLarge)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .failure(.tooSlow)
+            }
+            var outcome: Result<ByteBuffer, BodyFailure> = .failure(.tooSlow)
+            for await result in group {
+                if let result {
+                    outcome = result
+                    break
+                }
+            }
+            group.cancelAll()
+            return outcome
+        }
     }
 
     static func bearerToken(_ request: Request) -> String? {
