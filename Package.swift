@@ -96,7 +96,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Pool", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "TidepoolMetrics"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "TidepoolMetrics", "Controller", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )
