@@ -87,7 +87,9 @@ public final class LeaderElector: Sendable {
             let jitter = leader ? Duration.zero : settings.retryPeriod * Double.random(in: 0...0.2)
             try? await Task.sleep(until: attemptStarted + settings.retryPeriod + jitter, clock: .continuous)
         }
-        if wasLeader || isLeader { await release() }
+        // The run was cancelled, and a cancelled task's requests fail at once: release from a
+        // task of its own.
+        if wasLeader || isLeader { await Task { await self.release() }.value }
     }
 
     /// One attempt: create the lease if there is none; take it if it is free or expired (as
