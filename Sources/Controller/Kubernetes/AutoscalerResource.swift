@@ -73,7 +73,8 @@ public enum AutoscalerResource {
 
     /// The resource's `status` from an autoscaler's `/status` entry: the HPA's fields (current
     /// and desired replicas, last scale time, current metrics, conditions) plus the explanation
-    /// and the schedule in force.
+    /// and the schedule in force. It goes out as a merge patch, where a null removes the field
+    /// (an error that cleared, a lastScaleTime not yet set), so nulls stay.
     static func status(from entry: JSONValue, observedGeneration: Int64) -> JSONValue {
         var fields: [JSONObject.Entry] = [.init("observedGeneration", .number("\(observedGeneration)"))]
         for key in ["lastSyncTime", "currentReplicas", "desiredReplicas", "lastScaleTime", "currentMetrics", "conditions", "explanation", "schedule", "error"] {
