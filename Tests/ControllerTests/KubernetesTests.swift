@@ -279,4 +279,47 @@ struct KubernetesTests {
         #expect(controller.groupVersionPath == "/api/v1")
         #expect(KubernetesClient.percentEncoded("app=web,tier in (a,b)") == "app%3Dweb%2Ctier%20in%20%28a%2Cb%29")
     }
+
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The documents of a manifest file, as text.
+    static func documents(_ file: String) throws -> [String] {
+        try String(contentsOfFile: repository + "/" + file, encoding: .utf8)
+            .components(separatedBy: "\n---\n")
+    }
+
+    @Test("the manifests' config and example resource mean what they say to Tidepool itself")
+    func manifestsDecode() throws {
+        // The ConfigMap's tidepool.yaml, with the Secret's mount point replaced by a real file.
+        let configMap = try Self.parse(try Self.documents("manifests/03-config.yaml")[0])
+        guard case .string(var text)? = configMap.at("data", "tidepool.yaml") else { Issue.record("no tidepool.yaml"); return }
+        let directory = try Self.temporaryDirectory()
+        try "a-token\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+        text = text.replacingOccurrences(of: "/etc/tidepool/admin/token", with: directory + "/token")
+        let config = try TidepoolConfig.decode(try Self.parse(text), baseDirectory: "/")
+        #expect(config.admin.listen == ListenAddress(host: "0.0.0.0", port: 9090))
+        #expect(config.admin.token == "a-token")
+        #expect(config.controller.syncPeriod == .seconds(15))
+        #expect(config.controller.leaderElection?.leaseName == "tidepool")
+        #expect(config.controller.leaderElection?.namespace == "tidepool-system")
+
+        let example = try #require(try Self.documents("manifests/examples/mcp-server-langgraph.yaml")
+            .first { $0.contains("kind: TidepoolAutoscaler") })
+        let decoded = try AutoscalerResource.decode(try Self.parse(example))
+        #expect(decoded.config.target == .kubernetes(apiVersion: "apps/v1", kind: "Deployment", name: "mcp-server-langgraph",
+                                                     namespace: "mcp-server-langgraph"))
+        #expect(decoded.config.spec.minReplicas == 3 && decoded.config.spec.maxReplicas == 10)
+        // At 03:00 UTC the night schedule holds exactly one replica; at 08:30 the morning one at least five.
+        let schedules = try #require(decoded.config.schedules)
+        let night = schedules.effectiveBounds(minReplicas: 3, maxReplicas: 10, at: Timestamp(rfc3339: "2026-12-03T03:00:00Z")!)
+        #expect(night.minReplicas == 1 && night.maxReplicas == 1 && night.activeSchedule == "night")
+        let morning = schedules.effectiveBounds(minReplicas: 3, maxReplicas: 10, at: Timestamp(rfc3339: "2026-12-03T08:30:00Z")!)
+        #expect(morning.minReplicas == 5 && morning.maxReplicas == 10)
+        let day = schedules.effectiveBounds(minReplicas: 3, maxReplicas: 10, at: Timestamp(rfc3339: "2026-12-03T12:00:00Z")!)
+        #expect(day.activeSchedule == nil && day.minReplicas == 3)
+    }
 }
