@@ -26,9 +26,13 @@ struct RunCommandTests {
         let input = Pipe()
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("tidepool-child-\(UUID().uuidString).log")
 
-        init(_ executable: String, _ arguments: [String], readsOutput: Bool = false) throws {
+        /// `environment`: variables set on top of this process's own.
+        init(_ executable: String, _ arguments: [String], readsOutput: Bool = false, environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            }
             _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
             process.standardOutput = readsOutput ? output : FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: errorFile)
