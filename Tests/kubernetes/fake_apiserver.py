@@ -1648,6 +1648,8 @@ def main():
         threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A parent's thread may have had them blocked, and a child inherits the mask.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     print(f"listening on {'https' if server.tls else 'http'}://127.0.0.1:{port}", flush=True)
     server.serve_forever(poll_interval=0.2)
     server.server_close()
