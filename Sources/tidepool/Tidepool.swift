@@ -6,6 +6,6 @@ struct Tidepool: AsyncParsableCommand {
         commandName: "tidepool",
         abstract: "An autoscaler for MCP servers, faithful to the Kubernetes HorizontalPodAutoscaler.",
         version: "0.1.0",
-        subcommands: [Run.self, Status.self, Record.self, Evaluate.self, ReplayCommand.self, Scrape.self, Validate.self]
+        subcommands: [Run.self, ControllerCommand.self, Status.self, Record.self, Evaluate.self, ReplayCommand.self, Scrape.self, Validate.self]
     )
 }

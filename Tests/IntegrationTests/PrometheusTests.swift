@@ -91,7 +91,7 @@ final class LoopbackServers: @unchecked Sendable {
     let nodeExporterPort: Int
     let prometheusPort: Int
     private let nodeExporter: Process
-    private let prometheus: Process
+    private var prometheus: Process
     private let directory: URL
 
     private init(nodeExporterPort: Int, prometheusPort: Int, nodeExporter: Process, prometheus: Process, directory: URL) {
@@ -130,6 +130,19 @@ final class LoopbackServers: @unchecked Sendable {
         ], log: directory.appendingPathComponent("prometheus.log"))
         return LoopbackServers(nodeExporterPort: nodePort, prometheusPort: prometheusPort,
                                nodeExporter: nodeExporter, prometheus: prometheus, directory: directory)
+    }
+
+    /// Kills Prometheus (SIGKILL, as a crash or an evicted pod) and starts it again on the same
+    /// port and data directory; returns once it is launched (not yet answering).
+    func restartPrometheus(afterKillingFor downtime: Duration = .zero, whileDown: () async throws -> Void = {}) async throws {
+        kill(prometheus.processIdentifier, SIGKILL)
+        prometheus.waitUntilExit()
+        try await whileDown()
+        let configFile = directory.appendingPathComponent("prometheus.yml")
+        prometheus = try Self.launch("/usr/bin/prometheus", [
+            "--config.file=\(configFile.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
+            "--web.listen-address=127.0.0.1:\(prometheusPort)",
+        ], log: directory.appendingPathComponent("prometheus-restarted.log"))
     }
 
     func logs() -> String {

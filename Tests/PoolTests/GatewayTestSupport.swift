@@ -36,17 +36,18 @@ final class GatewayHarness: Sendable {
     private let serverTask: Task<Void, any Error>
     let port: Int
 
-    init(entries makeEntries: (HTTPClient, Logger) -> [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:]) async throws {
+    init(entries makeEntries: (HTTPClient, Logger) -> [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:],
+         rateLimits: [String: RateLimitSettings] = [:], settings: GatewayHTTPServer.Settings = .init(port: 0)) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         httpClient = client
         let output = logs
         var logger = Logger(label: "test") { label in KeyValueLogHandler(label: label, level: .debug, output: output) }
         logger.logLevel = .debug
         entries = makeEntries(client, logger)
-        gateway = Gateway(entries: entries, affinities: affinities, firstMemberTimeout: .seconds(20), logger: logger)
+        gateway = Gateway(entries: entries, affinities: affinities, firstMemberTimeout: .seconds(20), rateLimits: rateLimits, logger: logger)
         for entry in entries { await entry.start() }
         let bound = Mutex<Int?>(nil)
-        let server = GatewayHTTPServer(gateway: gateway, settings: .init(port: 0), logger: logger)
+        let server = GatewayHTTPServer(gateway: gateway, settings: settings, logger: logger)
         serverTask = Task { try await server.run { port in bound.withLock { $0 = port } } }
         var waited = 0
         while bound.withLock({ $0 }) == nil, waited < 500 {

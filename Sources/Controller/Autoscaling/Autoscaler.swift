@@ -18,6 +18,9 @@ public actor Autoscaler {
     let store: AutoscalerStateStore?
     let options: ControllerOptions
     let logger: Logger
+    /// Where Kubernetes Events go (the HPA's SuccessfulRescale, FailedGetScale, ...); nil for
+    /// a local pool.
+    let events: (any AutoscalerEventSink)?
 
     private var history = ScaleHistory()
     private var previousConditions: [HorizontalPodAutoscalerCondition] = []
@@ -29,7 +32,8 @@ public actor Autoscaler {
     private nonisolated let observers = Mutex<[@Sendable (Observation) -> Void]>([])
 
     public init(config: AutoscalerConfig, target: any ScaleTarget, gatherer: any MetricsGathering, store: AutoscalerStateStore?,
-                options: ControllerOptions = ControllerOptions(), restored: PersistedAutoscaler? = nil, logger: Logger) {
+                options: ControllerOptions = ControllerOptions(), restored: PersistedAutoscaler? = nil,
+                events: (any AutoscalerEventSink)? = nil, logger: Logger) {
         self.name = config.name
         self.config = config
         self.target = target
@@ -37,6 +41,7 @@ public actor Autoscaler {
         self.store = store
         self.options = options
         self.logger = logger
+        self.events = events
         if let restored {
             history = restored.history
             lastScaleTime = restored.lastScaleTime
@@ -69,6 +74,7 @@ public actor Autoscaler {
             logger.warning("target_unreadable", metadata: ["autoscaler": "\(name)", "target": "\(target.description)", "error": "\(error)"])
             let (spec, schedule) = effectiveSpec(at: now)
             publishStatus(decision: nil, now: now, spec: spec, schedule: schedule, error: "reading \(target.description): \(error)")
+            await events?.record(.warning, reason: "FailedGetScale", message: "\(error)")
             return nil
         }
         let metrics = await gatherer.gather(for: snapshot, now: now)
@@ -81,6 +87,14 @@ public actor Autoscaler {
             pods: snapshot.pods, metrics: metrics, history: history, options: options)
         let decision = HorizontalController.reconcile(reconcileCase)
         history = decision.history
+        // A failing condition is an event when it starts or its message changes, as the HPA's
+        // event recorder folds repeats of one into a count.
+        for condition in decision.conditions where condition.status == .false && condition.reason.hasPrefix("Failed") {
+            let before = previousConditions.first { $0.type == condition.type }
+            if before?.reason != condition.reason || before?.message != condition.message {
+                await events?.record(.warning, reason: condition.reason, message: condition.message)
+            }
+        }
         previousConditions = decision.conditions
         var applyError: String?
         if decision.rescale {
@@ -91,9 +105,12 @@ public actor Autoscaler {
                     "autoscaler": "\(name)", "target": "\(target.description)", "from": "\(decision.currentReplicas)",
                     "to": "\(decision.desiredReplicas)", "reason": "\(decision.reason)",
                 ])
+                await events?.record(.normal, reason: "SuccessfulRescale", message: "New size: \(decision.desiredReplicas); reason: \(decision.reason)")
             } catch {
                 applyError = "scaling \(target.description) to \(decision.desiredReplicas): \(error)"
                 logger.error("scale_failed", metadata: ["autoscaler": "\(name)", "target": "\(target.description)", "error": "\(error)"])
+                await events?.record(.warning, reason: "FailedRescale",
+                                     message: "New size: \(decision.desiredReplicas); reason: \(decision.reason); error: \(error)")
             }
         }
         persist(desired: decision.rescale && applyError == nil ? decision.desiredReplicas : snapshot.scale.specReplicas, now: now)
@@ -126,6 +143,11 @@ public actor Autoscaler {
         ])
         persist(desired: replicas, now: now)
         appendToDecisionLog(#"{"time":"\#(now.rfc3339)","autoscaler":\#(Self.quoted(name)),"currentReplicas":0,"desiredReplicas":\#(replicas),"rescale":true,"reason":"calls arrived while at zero replicas"}"#)
+    }
+
+    /// The history this autoscaler carries, for its successor when its spec changes.
+    public var persisted: PersistedAutoscaler {
+        PersistedAutoscaler(desiredReplicas: 0, lastScaleTime: lastScaleTime, history: history)
     }
 
     // MARK: - Records
@@ -223,4 +245,14 @@ public actor Autoscaler {
         let bytes = writer.bytes
         statusBytes.withLock { $0 = bytes }
     }
+}
+
+/// Where an autoscaler's Kubernetes Events go.
+public protocol AutoscalerEventSink: Sendable {
+    func record(_ type: AutoscalerEventType, reason: String, message: String) async
+}
+
+public enum AutoscalerEventType: String, Sendable {
+    case normal = "Normal"
+    case warning = "Warning"
 }

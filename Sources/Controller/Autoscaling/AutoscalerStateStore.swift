@@ -27,7 +27,7 @@ public struct AutoscalerStateStore: Sendable {
     }
 
     public func path(for autoscaler: String) -> String {
-        (directory as NSString).appendingPathComponent("\(autoscaler).json")
+        (directory as NSString).appendingPathComponent("\(autoscaler.replacingOccurrences(of: "/", with: "_")).json")
     }
 
     public var decisionLogPath: String { (directory as NSString).appendingPathComponent("decisions.jsonl") }

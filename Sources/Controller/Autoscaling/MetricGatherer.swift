@@ -54,9 +54,8 @@ public final class MetricGatherer: MetricsGathering {
             let field = "spec.metrics[\(index)] (\(metric.typeName) \(name))"
             switch metric {
             case .resource(let resource, _), .containerResource(let resource, _, _):
-                if !localPool {
-                    problems.append("\(field): resource metrics come from the Kubernetes metrics API; this target is not a local pool")
-                } else if resource != "cpu" && resource != "memory" {
+                // In Kubernetes they come from metrics.k8s.io, whatever the resource.
+                if localPool && resource != "cpu" && resource != "memory" {
                     problems.append("\(field): a local pool measures cpu and memory only")
                 }
             case .pods(let identifier, _):
@@ -66,10 +65,12 @@ public final class MetricGatherer: MetricsGathering {
                     if !["inflight", "requests_per_second", "sessions"].contains(figure) {
                         problems.append("\(field): the gateway has no per-member figure \"\(figure)\" (inflight, requests_per_second, sessions)")
                     }
+                case .prometheus? where !localPool:
+                    break  // one series per pod, told apart by their `pod` label
                 case nil:
-                    problems.append("\(field): no source under metrics.\(identifier.name) (for a pool: {gateway: inflight})")
+                    problems.append("\(field): no source under metrics.\(identifier.name) (for a pool: {gateway: inflight}; in Kubernetes: a prometheus query with a pod label)")
                 default:
-                    problems.append("\(field): a Pods metric needs one value per member: use a gateway figure")
+                    problems.append("\(field): a Pods metric needs one value per member: use a gateway figure (in Kubernetes, a prometheus query giving a series per pod)")
                 }
             case .object(_, let identifier, _), .external(let identifier, _):
                 switch sources[identifier.name] {
@@ -98,7 +99,8 @@ public final class MetricGatherer: MetricsGathering {
         return await withTaskGroup(of: (Int, MetricObservation).self) { group in
             for (index, metric) in spec.metrics.enumerated() {
                 group.addTask {
-                    (index, await self.observe(metric, podNames: podNames, figures: figures, processes: processes, now: now))
+                    (index, await self.observe(metric, podNames: podNames, figures: figures, processes: processes,
+                                               podUsage: snapshot.podUsage, now: now))
                 }
             }
             var results = Array(repeating: MetricObservation.error("not gathered"), count: spec.metrics.count)
@@ -108,11 +110,20 @@ public final class MetricGatherer: MetricsGathering {
     }
 
     private func observe(_ metric: MetricSpec, podNames: [String], figures: [String: MemberFigures],
-                         processes: [String: ProcessFigures], now: Timestamp) async -> MetricObservation {
+                         processes: [String: ProcessFigures], podUsage: Result<[String: PodUsage], ScaleTargetError>?,
+                         now: Timestamp) async -> MetricObservation {
         switch metric {
         case .resource(let resource, _), .containerResource(let resource, _, _):
+            if let podUsage {
+                var container: String?
+                if case .containerResource(_, let name, _) = metric { container = name }
+                return Self.resourceValues(resource, container: container, from: podUsage)
+            }
             return resourceValues(resource, podNames: podNames, processes: processes, now: now)
         case .pods(let identifier, _):
+            if case .prometheus(let url, let query)? = sources[identifier.name] {
+                return await podValues(identifier.name, url: url, query: query, now: now)
+            }
             guard case .gateway(let figure)? = sources[identifier.name] else {
                 return .error("no per-member source for \(identifier.name)")
             }
@@ -156,6 +167,47 @@ public final class MetricGatherer: MetricsGathering {
             }
         }
         return .podValues(samples)
+    }
+
+    /// Resource metrics from the metrics API, as upstream's resource metrics client reads them.
+    static func resourceValues(_ resource: String, container: String?,
+                               from usage: Result<[String: PodUsage], ScaleTargetError>) -> MetricObservation {
+        switch usage {
+        case .failure(let error):
+            return .error(error.description)
+        case .success(let byPod):
+            var samples: [(pod: String, sample: PodSample)] = []
+            for (pod, podUsage) in byPod.sorted(by: { $0.key < $1.key }) {
+                guard let value = podUsage.value(of: resource, container: container) else { continue }
+                samples.append((pod, PodSample(milliValue: value, timestamp: podUsage.timestamp, window: podUsage.window)))
+            }
+            if samples.isEmpty {
+                return .error("no \(resource) metrics returned from the resource metrics API\(container.map { " for container \($0)" } ?? "")")
+            }
+            return .podValues(samples)
+        }
+    }
+
+    /// A Pods metric from Prometheus: each series of the instant vector is one pod's value,
+    /// named by its `pod` label (as the Prometheus adapter maps series to pods).
+    private func podValues(_ name: String, url: String, query: String, now: Timestamp) async -> MetricObservation {
+        do {
+            let client = PrometheusClient(baseURL: url, timeout: timeout)
+            guard case .vector(let series) = try await client.query(query) else {
+                return .error("\(name): a Pods metric needs an instant vector with a series per pod")
+            }
+            var samples: [(pod: String, sample: PodSample)] = []
+            for one in series {
+                guard let pod = one.labels["pod"], let point = one.points.last else { continue }
+                samples.append((pod, PodSample(milliValue: Self.milli(point.value), timestamp: now)))
+            }
+            if samples.isEmpty && !series.isEmpty {
+                return .error("\(name): the query's series have no pod label; keep it in the result (e.g. sum by (pod) (...))")
+            }
+            return .podValues(samples)
+        } catch {
+            return .error("\(name): \(error.description)")
+        }
     }
 
     private func values(_ identifier: MetricIdentifier, figures: [String: MemberFigures]) async -> Result<[Quantity], SourceError> {

@@ -6,11 +6,17 @@ public struct TargetSnapshot: Sendable {
     public var pods: [Pod]
     /// Local members' process ids by pod name, for their CPU and memory; empty elsewhere.
     public var processIDs: [String: Int32]
+    /// The pods' resource usage from the metrics API (Kubernetes targets whose HPA has Resource
+    /// metrics); nil where the target measures nothing itself. A failure is kept, so only the
+    /// resource metrics fail this sync.
+    public var podUsage: Result<[String: PodUsage], ScaleTargetError>?
 
-    public init(scale: Scale, pods: [Pod], processIDs: [String: Int32] = [:]) {
+    public init(scale: Scale, pods: [Pod], processIDs: [String: Int32] = [:],
+                podUsage: Result<[String: PodUsage], ScaleTargetError>? = nil) {
         self.scale = scale
         self.pods = pods
         self.processIDs = processIDs
+        self.podUsage = podUsage
     }
 }
 
@@ -24,7 +30,7 @@ public protocol ScaleTarget: Sendable {
     func scale(to replicas: Int32) async throws
 }
 
-public struct ScaleTargetError: Error, CustomStringConvertible {
+public struct ScaleTargetError: Error, CustomStringConvertible, Sendable {
     public var description: String
 
     public init(_ description: String) {

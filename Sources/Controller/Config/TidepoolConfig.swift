@@ -78,11 +78,56 @@ public struct ControllerSettings: Sendable, Equatable {
     public var syncPeriod: Duration
     /// Durable recommendation and event history, resolved against the config file's directory.
     public var stateDirectory: String
+    /// `tidepool controller`'s Lease; nil: `leader_election: {enabled: false}`, every replica
+    /// scales (run one only).
+    public var leaderElection: LeaderElectionSettings?
 
     public init(syncPeriod: Duration = ControllerSettings.defaultSyncPeriod,
-                stateDirectory: String = ControllerSettings.defaultStateDirectory) {
+                stateDirectory: String = ControllerSettings.defaultStateDirectory,
+                leaderElection: LeaderElectionSettings? = LeaderElectionSettings()) {
         self.syncPeriod = syncPeriod
         self.stateDirectory = stateDirectory
+        self.leaderElection = leaderElection
+    }
+}
+
+/// `controller.leader_election:` — the coordination.k8s.io Lease the replicas of `tidepool
+/// controller` compete for, with client-go's timings by default.
+public struct LeaderElectionSettings: Sendable, Equatable {
+    public var leaseName: String = "tidepool"
+    /// Nil: the namespace the controller runs in (in-cluster) or its kubeconfig context's.
+    public var namespace: String?
+    public var leaseDuration: Duration = .seconds(15)
+    public var renewDeadline: Duration = .seconds(10)
+    public var retryPeriod: Duration = .seconds(2)
+
+    public init() {}
+
+    static let keys = ["enabled", "lease_name", "namespace", "lease_duration_s", "renew_deadline_s", "retry_period_s"]
+
+    static func decode(_ value: JSONValue) throws(CaseError) -> LeaderElectionSettings? {
+        let fields = try FieldReader(value, allowing: keys)
+        if try fields.optional("enabled", Read.bool) == false { return nil }
+        var settings = LeaderElectionSettings()
+        if let name = try fields.optional("lease_name", Read.string) { settings.leaseName = name }
+        settings.namespace = try fields.optional("namespace", Read.string)
+        func seconds(_ key: String) throws(CaseError) -> Duration? {
+            guard let span = try fields.optional(key, Read.seconds) else { return nil }
+            guard span.nanoseconds > 0 else { throw CaseError("must be more than 0 seconds", at: [key]) }
+            return .nanoseconds(span.nanoseconds)
+        }
+        if let duration = try seconds("lease_duration_s") { settings.leaseDuration = duration }
+        if let deadline = try seconds("renew_deadline_s") { settings.renewDeadline = deadline }
+        if let retry = try seconds("retry_period_s") { settings.retryPeriod = retry }
+        // client-go's own checks: a leader must be able to renew before its lease runs out,
+        // and to retry (with its 1.2 jitter) before the renew deadline.
+        guard settings.leaseDuration > settings.renewDeadline else {
+            throw CaseError("lease_duration_s must be greater than renew_deadline_s", at: ["lease_duration_s"])
+        }
+        guard settings.renewDeadline > settings.retryPeriod * 1.2 else {
+            throw CaseError("renew_deadline_s must be greater than 1.2 × retry_period_s", at: ["renew_deadline_s"])
+        }
+        return settings
     }
 }
 
@@ -159,7 +204,9 @@ extension TidepoolConfig {
         config.gateway = try fields.optional("gateway") { (value) throws(CaseError) in
             try GatewaySettings.decode(value, baseDirectory: baseDirectory)
         } ?? GatewaySettings()
-        config.admin = try fields.optional("admin", AdminSettings.decode) ?? AdminSettings()
+        config.admin = try fields.optional("admin") { (value) throws(CaseError) in
+            try AdminSettings.decode(value, baseDirectory: baseDirectory)
+        } ?? AdminSettings()
         config.servers = try fields.optional("mcp_servers", ServerConfig.decodeServers) ?? []
         config.autoscalers = try fields.optional("autoscalers") { (value) throws(CaseError) in
             try decodeAutoscalers(value, baseDirectory: baseDirectory, servers: config.servers)
@@ -285,15 +332,28 @@ extension GatewayAuth {
 }
 
 extension AdminSettings {
-    static func decode(_ value: JSONValue) throws(CaseError) -> AdminSettings {
-        let fields = try FieldReader(value, allowing: ["listen", "token"])
-        let settings = AdminSettings(
+    static func decode(_ value: JSONValue, baseDirectory: String) throws(CaseError) -> AdminSettings {
+        let fields = try FieldReader(value, allowing: ["listen", "token", "token_file"])
+        var settings = AdminSettings(
             listen: try fields.optional("listen", ListenAddress.decode) ?? AdminSettings.defaultListen,
             token: try fields.optional("token") { (value) throws(CaseError) in
                 let token = try Read.string(value)
                 guard !token.isEmpty else { throw CaseError("must not be empty") }
                 return token
             })
+        // A file (a mounted Secret in a cluster) keeps the token out of the config; read once.
+        if let file = try fields.optional("token_file", Read.string) {
+            guard settings.token == nil else { throw CaseError("give token or token_file, not both", at: ["token_file"]) }
+            let path = TidepoolConfig.resolve(file, against: baseDirectory)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw CaseError("\(path): no such readable file", at: ["token_file"])
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
+                throw CaseError("\(path) must hold one token without spaces", at: ["token_file"])
+            }
+            settings.token = token
+        }
         if !settings.listen.isLoopback && settings.token == nil {
             throw CaseError(
                 "\(settings.listen) is reachable from other machines, so admin.token is required: /status and /metrics describe every server, and without a token anyone on the network could read them",
@@ -305,8 +365,11 @@ extension AdminSettings {
 
 extension ControllerSettings {
     static func decode(_ value: JSONValue, baseDirectory: String) throws(CaseError) -> ControllerSettings {
-        let fields = try FieldReader(value, allowing: ["sync_period_s", "state_dir"])
+        let fields = try FieldReader(value, allowing: ["sync_period_s", "state_dir", "leader_election"])
         var settings = ControllerSettings()
+        if let value = fields.value("leader_election") {
+            settings.leaderElection = try at("leader_election") { () throws(CaseError) in try LeaderElectionSettings.decode(value) }
+        }
         if let period = try fields.optional("sync_period_s", Read.seconds) {
             guard period >= .seconds(1) else {
                 throw CaseError("must be at least 1 second, found \(period.seconds)", at: ["sync_period_s"])

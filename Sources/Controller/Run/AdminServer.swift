@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Pool
@@ -14,13 +15,25 @@ public struct AdminServer: Sendable {
     public let token: String?
     /// Extra status sections (the autoscalers), written into the /status object.
     public let autoscalerStatus: @Sendable () -> JSONValue
+    /// What else keeps the process from being ready (the controller's first list), besides
+    /// the groups' min_healthy.
+    public let readinessProblems: @Sendable () -> [String]
+    /// More sections for /status (`controller`), and more exposition lines for /metrics.
+    public let extraStatus: @Sendable () -> [JSONObject.Entry]
+    public let extraMetrics: @Sendable () -> [UInt8]
 
     public init(runtime: GatewayRuntime, listen: ListenAddress, token: String?,
-                autoscalerStatus: @escaping @Sendable () -> JSONValue = { .array([]) }) {
+                autoscalerStatus: @escaping @Sendable () -> JSONValue = { .array([]) },
+                readinessProblems: @escaping @Sendable () -> [String] = { [] },
+                extraStatus: @escaping @Sendable () -> [JSONObject.Entry] = { [] },
+                extraMetrics: @escaping @Sendable () -> [UInt8] = { [] }) {
         self.runtime = runtime
         self.listen = listen
         self.token = token
         self.autoscalerStatus = autoscalerStatus
+        self.readinessProblems = readinessProblems
+        self.extraStatus = extraStatus
+        self.extraMetrics = extraMetrics
     }
 
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
@@ -28,25 +41,28 @@ public struct AdminServer: Sendable {
         let server = self
         router.get("/healthz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("/readyz") { _, _ in
-            let readiness = server.runtime.readiness
-            let text = readiness.ready ? "ready\n" : readiness.problems.joined(separator: "\n") + "\n"
-            return Response(status: readiness.ready ? .ok : .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            let problems = server.runtime.readiness.problems + server.readinessProblems()
+            let text = problems.isEmpty ? "ready\n" : problems.joined(separator: "\n") + "\n"
+            return Response(status: problems.isEmpty ? .ok : .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/metrics") { request, _ in
             if let refusal = server.authorize(request) { return refusal }
             let bytes = server.runtime.metrics.exposition(entries: server.runtime.entries, gateway: server.runtime.gateway)
+                + server.extraMetrics()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         router.get("/status") { request, _ in
             if let refusal = server.authorize(request) { return refusal }
             var writer = JSONWriter(reservingCapacity: 4096)
-            StatusReport.write(runtime: server.runtime, autoscalers: server.autoscalerStatus(), to: &writer)
+            StatusReport.write(runtime: server.runtime, autoscalers: server.autoscalerStatus(), extra: server.extraStatus(), to: &writer)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.bytes)))
         }
         var quiet = Logger(label: "tidepool.admin.http")
         quiet.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+        // Idle and half-sent requests are dropped after a minute, as on the gateway.
+        let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+                              configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: quiet)
         try await app.run()
     }
@@ -64,7 +80,7 @@ public struct AdminServer: Sendable {
 
 /// `/status` as JSON: every server with its members, then the autoscalers.
 public enum StatusReport {
-    public static func write(runtime: GatewayRuntime, autoscalers: JSONValue, to writer: inout JSONWriter) {
+    public static func write(runtime: GatewayRuntime, autoscalers: JSONValue, extra: [JSONObject.Entry] = [], to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("servers")
         writer.beginArray()
@@ -116,6 +132,9 @@ public enum StatusReport {
         }
         writer.endArray()
         writer.key("autoscalers"); writer.value(autoscalers)
+        for entry in extra {
+            writer.key(entry.key); writer.value(entry.value)
+        }
         writer.endObject()
     }
 }

@@ -41,7 +41,7 @@ public struct StdioFrontend: Sendable {
 
     private func handle(_ message: JSONRPCMessage, session: SessionBox, output: LineWriter) async {
         let current = session.id.withLock { $0 }
-        switch await gateway.handle(message, serverID: serverID, sessionID: current) {
+        switch await gateway.handle(message, serverID: serverID, sessionID: current, client: ClientIdentity(address: "stdio")) {
         case .response(let bytes, let newSession):
             if let newSession {
                 if let old = session.id.withLock({ state -> String? in defer { state = newSession }; return state }) { gateway.end(old) }

@@ -1,7 +1,7 @@
 import Scaler
 
 extension ServerConfig {
-    static let commonKeys = ["mode", "description", "circuit_breaker"]
+    static let commonKeys = ["mode", "description", "circuit_breaker", "rate_limit"]
     static let healthKeys = ["health_check_interval_s", "max_consecutive_failures", "health_check", "http"]
     static let overloadKeys = ["max_concurrency", "max_queue", "queue_timeout_ms"]
     static let routingKeys = ["strategy", "affinity"]
@@ -62,7 +62,8 @@ extension ServerConfig {
             http: try fields.optional("http", HTTPTimeouts.decode) ?? HTTPTimeouts(),
             strategy: try fields.optional("strategy") { (value) throws(CaseError) in try Read.choice(value, noun: "a strategy") } ?? .default,
             affinity: try fields.optional("affinity") { (value) throws(CaseError) in try Read.choice(value, noun: "an affinity") } ?? .none,
-            overload: try OverloadSettings.decode(fields))
+            overload: try OverloadSettings.decode(fields),
+            rateLimit: try fields.optional("rate_limit", RateLimitSettings.decode))
     }
 
     /// The gateway serves each entry at `/mcp/<id>`, so an id must be safe in a URL path.
@@ -367,5 +368,27 @@ extension OverloadSettings {
         }
         return OverloadSettings(maxConcurrency: maxConcurrency, maxQueue: maxQueue ?? defaultMaxQueue,
                                 queueTimeout: timeout ?? defaultQueueTimeout)
+    }
+}
+
+extension RateLimitSettings {
+    /// `{requests_per_second, burst, per}`: burst defaults to one second's worth (at least 1),
+    /// per to `client`.
+    static func decode(_ value: JSONValue) throws(CaseError) -> RateLimitSettings {
+        let fields = try FieldReader(value, allowing: ["requests_per_second", "burst", "per"])
+        let rate = try fields.required("requests_per_second") { (value) throws(CaseError) -> Double in
+            let number = try Read.float64(value)
+            guard number > 0, number.isFinite else { throw CaseError("must be more than 0, found \(number)") }
+            return number
+        }
+        let burst = try fields.optional("burst", Read.positiveInt) ?? max(1, Int(rate.rounded(.up)))
+        let per = try fields.optional("per") { (value) throws(CaseError) -> Scope in
+            let text = try Read.string(value)
+            guard let scope = Scope(rawValue: text) else {
+                throw CaseError("\"\(text)\" is not one of \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return scope
+        } ?? .client
+        return RateLimitSettings(requestsPerSecond: rate, burst: burst, per: per)
     }
 }

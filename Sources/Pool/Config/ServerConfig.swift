@@ -22,13 +22,17 @@ public struct ServerConfig: Sendable, Equatable {
     public var affinity: Affinity
     /// `max_concurrency` per member, `max_queue`, `queue_timeout_ms` (pool, remote); nil: no limit.
     public var overload: OverloadSettings?
+    /// `rate_limit:` (any mode): a token bucket per client, token, session or server; nil: none.
+    public var rateLimit: RateLimitSettings?
 
     public init(
         id: String, description: String? = nil, mode: Mode, health: HealthSettings = HealthSettings(),
         circuitBreaker: CircuitBreakerSettings? = nil, http: HTTPTimeouts = HTTPTimeouts(),
-        strategy: BalancingStrategy = .default, affinity: Affinity = .none, overload: OverloadSettings? = nil
+        strategy: BalancingStrategy = .default, affinity: Affinity = .none, overload: OverloadSettings? = nil,
+        rateLimit: RateLimitSettings? = nil
     ) {
         self.overload = overload
+        self.rateLimit = rateLimit
         self.id = id
         self.description = description
         self.mode = mode

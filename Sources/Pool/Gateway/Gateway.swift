@@ -53,10 +53,14 @@ public final class Gateway: Sendable {
     private let rememberedInitializeResults = Mutex<[String: [UInt8]]>([:])
 
     let metrics: GatewayMetrics?
+    /// Each entry's `rate_limit`, by entry id.
+    let rateLimiters: [String: RateLimiter]
 
     public init(entries: [any ServerEntry], affinities: [String: ServerConfig.Affinity] = [:], firstMemberTimeout: Duration = .seconds(30),
-                maximumWaitingCalls: Int = 1024, metrics: GatewayMetrics? = nil, logger: Logger) {
+                maximumWaitingCalls: Int = 1024, rateLimits: [String: RateLimitSettings] = [:], metrics: GatewayMetrics? = nil,
+                logger: Logger) {
         self.maximumWaitingCalls = maximumWaitingCalls
+        self.rateLimiters = rateLimits.mapValues { RateLimiter(settings: $0) }
         self.metrics = metrics
         var byID: [String: any ServerEntry] = [:]
         for entry in entries { byID[entry.id] = entry }
@@ -82,12 +86,26 @@ public final class Gateway: Sendable {
 
     /// Handles one message from a client of `serverID`. `sessionID` is the client's session
     /// (nil before initialize, or on a transport without sessions, which passes `implicit`).
-    public func handle(_ message: JSONRPCMessage, serverID: String, sessionID: String?) async -> Outcome {
+    public func handle(_ message: JSONRPCMessage, serverID: String, sessionID: String?, client: ClientIdentity = .unknown) async -> Outcome {
         guard let entry = entries[serverID] else {
             return .response(JSONRPCError(code: .invalidRequest, message: "unknown MCP server \(serverID)", id: message.id).responseBytes, newSession: nil)
         }
         if message.kind == .request, !admitting.load(ordering: .relaxed) {
             return .response(JSONRPCError(code: .unavailable, message: "tidepool is shutting down", id: message.id).responseBytes, newSession: nil)
+        }
+        if message.kind == .request, let limiter = rateLimiters[serverID] {
+            let key = limiter.key(for: client, session: sessionID)
+            if let wait = limiter.take(key, now: Self.monotonicNanoseconds()) {
+                metrics?.rejected(server: serverID, reason: "rate_limit")
+                let settings = limiter.settings
+                let rate = settings.requestsPerSecond.rounded() == settings.requestsPerSecond
+                    ? "\(Int(settings.requestsPerSecond))" : "\(settings.requestsPerSecond)"
+                let text = "\(serverID) is rate limited: at most \(rate) requests per second per \(settings.per.rawValue) (burst \(settings.burst))"
+                logger.debug("call_refused", metadata: ["mcp_server": "\(serverID)", "reason": "rate_limit", "per": "\(settings.per.rawValue)"])
+                // Retry-After is whole seconds; a wait under one second still says 1.
+                let seconds = Int((Double(wait.nanoseconds) / 1e9).rounded(.up))
+                return .overloaded(JSONRPCError(code: .overloaded, message: text, id: message.id).responseBytes, retryAfter: max(1, seconds))
+            }
         }
         if message.method == "initialize", message.kind == .request {
             return await initialize(message, entry: entry)
@@ -219,6 +237,12 @@ public final class Gateway: Sendable {
             if Task.isCancelled { return nil }
         }
     }
+
+    static func monotonicNanoseconds() -> Int64 {
+        let elapsed = ContinuousClock.now - processStart
+        return elapsed.nanoseconds
+    }
+    private static let processStart = ContinuousClock.now
 
     /// How often a waiting call looks for a first member.
     static let waitPollInterval: Duration = .milliseconds(5)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -16,12 +17,23 @@ public struct GatewayHTTPServer: Sendable {
         public var maxBodyBytes: Int
         /// Bearer tokens a client must present (`gateway.auth`); empty: no authentication.
         public var tokens: [String]
+        /// A connection with no request in progress is closed after this: an idle keep-alive
+        /// connection, and one whose request head is still trickling in (slowloris).
+        public var idleTimeout: Duration
+        /// A request body must have arrived whole within this, else 408 and the connection closes.
+        public var bodyTimeout: Duration
+        /// Larger request heads close the connection (nginx's large_client_header_buffers).
+        public var maxHeaderBytes: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8000, maxBodyBytes: Int = 4 << 20, tokens: [String] = []) {
+        public init(host: String = "127.0.0.1", port: Int = 8000, maxBodyBytes: Int = 4 << 20, tokens: [String] = [],
+                    idleTimeout: Duration = .seconds(60), bodyTimeout: Duration = .seconds(30), maxHeaderBytes: Int = 32 << 10) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.tokens = tokens
+            self.idleTimeout = idleTimeout
+            self.bodyTimeout = bodyTimeout
+            self.maxHeaderBytes = maxHeaderBytes
         }
     }
 
@@ -40,7 +52,7 @@ public struct GatewayHTTPServer: Sendable {
 
     /// Serves until the task is cancelled; `onRunning` gets the bound port (useful with port 0).
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
+        let router = Router(context: GatewayRequestContext.self)
         let server = self
         // The router matches "/mcp/x/" as "/mcp/x" too.
         router.post("/mcp/:id") { request, context in try await server.post(request, context: context) }
@@ -48,8 +60,13 @@ public struct GatewayHTTPServer: Sendable {
         router.delete("/mcp/:id") { request, context in server.delete(request, context: context) }
         var quiet = Logger(label: "tidepool.gateway.http")
         quiet.logLevel = .critical
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .nanoseconds(settings.idleTimeout.nanoseconds),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: min(8 << 10, settings.maxHeaderBytes),
+                                            maxHeaderListSize: settings.maxHeaderBytes, maxHeaderFieldCount: 100))
         let app = Application(
             router: router,
+            server: .http1(configuration: http1),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: quiet
@@ -59,7 +76,7 @@ public struct GatewayHTTPServer: Sendable {
 
     // MARK: - Handlers
 
-    func post(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    func post(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         if let refusal = authorize(request) { return refusal }
         guard let serverID = context.parameters.get("id"), gateway.entries[serverID] != nil else {
             return Self.jsonRPCError(.notFound, JSONRPCError(code: .invalidRequest, message: "no MCP server named \(context.parameters.get("id") ?? "")"))
@@ -67,12 +84,16 @@ public struct GatewayHTTPServer: Sendable {
         if let version = request.headers[Self.versionHeader], !MCPProtocol.supportedVersions.contains(version) {
             return Self.jsonRPCError(.badRequest, JSONRPCError(code: .invalidRequest, message: "unsupported MCP-Protocol-Version \(version) (supported: \(MCPProtocol.supportedVersions.joined(separator: ", ")))"))
         }
-        var request = request
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: settings.maxBodyBytes)
-        } catch {
+        switch await Self.collectBody(request, upTo: settings.maxBodyBytes, within: settings.bodyTimeout) {
+        case .success(let bytes):
+            body = bytes
+        case .failure(.tooLarge):
             return Self.jsonRPCError(.contentTooLarge, JSONRPCError(code: .invalidRequest, message: "the request body is larger than \(settings.maxBodyBytes) bytes"))
+        case .failure(.tooSlow):
+            var response = Self.jsonRPCError(.requestTimeout, JSONRPCError(code: .invalidRequest, message: "the request body did not arrive within \(settings.bodyTimeout)"))
+            response.headers[.connection] = "close"
+            return response
         }
         let message: JSONRPCMessage
         do {
@@ -81,7 +102,8 @@ public struct GatewayHTTPServer: Sendable {
             return Self.jsonRPCError(.badRequest, error)
         }
         let sessionID = request.headers[Self.sessionHeader]
-        switch await gateway.handle(message, serverID: serverID, sessionID: sessionID) {
+        let client = ClientIdentity(address: context.remoteAddress?.ipAddress ?? "unknown", token: Self.bearerToken(request))
+        switch await gateway.handle(message, serverID: serverID, sessionID: sessionID, client: client) {
         case .response(let bytes, let newSession):
             var headers: HTTPFields = [.contentType: "application/json"]
             if let newSession { headers[Self.sessionHeader] = newSession }
@@ -100,7 +122,7 @@ public struct GatewayHTTPServer: Sendable {
 
     /// The session's stream for server-initiated messages. The gateway terminates sessions and
     /// sends none of its own, so it carries keep-alive comments until the session ends.
-    func get(_ request: Request, context: BasicRequestContext) -> Response {
+    func get(_ request: Request, context: GatewayRequestContext) -> Response {
         if let refusal = authorize(request) { return refusal }
         guard let serverID = context.parameters.get("id"), gateway.entries[serverID] != nil else { return Response(status: .notFound) }
         guard let sessionID = request.headers[Self.sessionHeader] else { return Response(status: .badRequest) }
@@ -121,18 +143,55 @@ public struct GatewayHTTPServer: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
-    func delete(_ request: Request, context: BasicRequestContext) -> Response {
+    func delete(_ request: Request, context: GatewayRequestContext) -> Response {
         if let refusal = authorize(request) { return refusal }
         guard let sessionID = request.headers[Self.sessionHeader] else { return Response(status: .badRequest) }
         return gateway.end(sessionID) ? Response(status: .ok) : Response(status: .notFound)
     }
 
+    enum BodyFailure: Error {
+        case tooLarge
+        case tooSlow
+    }
+
+    /// The whole body, or why not: larger than the limit, or not all there before the deadline
+    /// (a client trickling its body must not hold a handler forever).
+    static func collectBody(_ request: Request, upTo limit: Int, within timeout: Duration) async -> Result<ByteBuffer, BodyFailure> {
+        await withTaskGroup(of: Result<ByteBuffer, BodyFailure>?.self) { group in
+            group.addTask {
+                var request = request
+                do {
+                    return .success(try await request.collectBody(upTo: limit))
+                } catch {
+                    return Task.isCancelled ? nil : .failure(.tooLarge)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .failure(.tooSlow)
+            }
+            var outcome: Result<ByteBuffer, BodyFailure> = .failure(.tooSlow)
+            for await result in group {
+                if let result {
+                    outcome = result
+                    break
+                }
+            }
+            group.cancelAll()
+            return outcome
+        }
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        request.headers[.authorization].flatMap { header -> String? in
+            header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : nil
+        }
+    }
+
     /// 401 unless the request carries one of the configured bearer tokens.
     private func authorize(_ request: Request) -> Response? {
         guard !settings.tokens.isEmpty else { return nil }
-        let presented = request.headers[.authorization].flatMap { header -> String? in
-            header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : nil
-        }
+        let presented = Self.bearerToken(request)
         if let presented, settings.tokens.contains(where: { ConstantTime.equal($0, presented) }) { return nil }
         return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
     }
@@ -140,6 +199,18 @@ public struct GatewayHTTPServer: Sendable {
     static func jsonRPCError(_ status: HTTPResponse.Status, _ error: JSONRPCError) -> Response {
         Response(status: status, headers: [.contentType: "application/json"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: error.responseBytes)))
+    }
+}
+
+/// The request context of the gateway's routes: Hummingbird's basic one plus the peer's
+/// address, which `rate_limit: {per: client}` keys on.
+public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }
 

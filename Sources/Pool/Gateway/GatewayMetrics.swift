@@ -75,6 +75,20 @@ public final class GatewayMetrics: Sendable {
         histogram.recordNanoseconds(duration.nanoseconds)
     }
 
+    /// A call refused before it reached the queue (`rate_limit`).
+    func rejected(server: String, reason: String) {
+        let key = "rejected\u{0}" + server + "\u{0}" + reason
+        let counter = counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.name("tidepool_gateway_rejected_total", help: "Calls refused before reaching a server's queue, by reason (rate_limit)."),
+                labels: [("mcp_server", server), ("reason", reason)])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
     /// Sets the gauges from the entries as they are now, dropping members that are gone.
     public func refresh(entries: [any ServerEntry], gateway: Gateway) {
         var values: [(name: String, labels: [(String, String)], help: String, value: Double)] = []

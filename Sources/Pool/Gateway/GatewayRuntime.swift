@@ -63,8 +63,12 @@ public final class GatewayRuntime: Sendable {
         self.httpClients = clients
         self.metrics = metrics
         self.logger = logger
+        var rateLimits: [String: RateLimitSettings] = [:]
+        for server in servers {
+            if let limit = server.rateLimit { rateLimits[server.id] = limit }
+        }
         self.gateway = Gateway(entries: ordered, affinities: affinities, firstMemberTimeout: firstMemberTimeout,
-                               metrics: metrics, logger: logger)
+                               rateLimits: rateLimits, metrics: metrics, logger: logger)
     }
 
     public func start() async {
