@@ -117,10 +117,12 @@ final class KubernetesFixture: @unchecked Sendable {
                                      directory: directory, credentials: credentials)
     }
 
-    /// Stops the fixture (SIGTERM, then SIGKILL after 10 s) and removes its directory.
+    /// Stops the fixture (SIGTERM, then SIGKILL after 10 s) and removes its directory and log
+    /// (the child's own clean-up may not run before the test process exits).
     func stop() {
         child.stop()
         try? FileManager.default.removeItem(at: directory)
+        try? FileManager.default.removeItem(at: child.errorFile)
     }
 
     /// Writes a kubeconfig for this fixture with `credentials` (the default namespace is

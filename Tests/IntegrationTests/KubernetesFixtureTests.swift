@@ -53,6 +53,19 @@ struct KubernetesFixtureTests {
         }
     }
 
+    /// A fixture (started with `arguments`) where `web` runs `replicas` Ready pods.
+    static func startWithWeb(replicas: Int, arguments: [String] = []) throws -> Fixture {
+        let fixture = try Fixture.start(arguments: arguments)
+        do {
+            try fixture.put(web(replicas: replicas))
+            try #require(try waitForReady(fixture, replicas), "web did not get \(replicas) Ready pods")
+        } catch {
+            fixture.stop()
+            throw error
+        }
+        return fixture
+    }
+
     static func resourceVersion(_ fixture: Fixture, _ arguments: [String]) throws -> String {
         try fixture.kubectl(["get"] + arguments + ["-o", "jsonpath={.metadata.resourceVersion}"]).output
     }
@@ -67,21 +80,24 @@ struct KubernetesFixtureTests {
         text.split(separator: "\n").compactMap { Fixture.json(String($0)) }
     }
 
+    /// A string field of a logged request ("" when absent).
+    static func text(_ entry: [String: Any]?, _ key: String) -> String {
+        entry?[key] as? String ?? ""
+    }
+
     static func writes(_ requests: [[String: Any]]) -> [[String: Any]] {
-        requests.filter { ["POST", "PUT", "PATCH", "DELETE"].contains($0["method"] as? String ?? "") }
+        requests.filter { ["POST", "PUT", "PATCH", "DELETE"].contains(text($0, "method")) }
     }
 
     @Test("kubectl get prints the deployment and its pods from server-side Tables; get -o json round-trips through replace")
     func getAndRoundTrip() async throws {
         try await onOwnThread {
-            let fixture = try Fixture.start()
+            let fixture = try Self.startWithWeb(replicas: 2)
             defer { fixture.stop() }
-            try fixture.put(Self.web(replicas: 2))
-            #expect(try Self.waitForReady(fixture, 2))
 
             // kubectl's first run asked for aggregated discovery, got the legacy form and fell back to it.
             let discovery = try fixture.requests()
-            #expect(discovery.contains { $0["path"] as? String == "/api" && ($0["accept"] as? String ?? "").contains("as=APIGroupDiscoveryList") })
+            #expect(discovery.contains { $0["path"] as? String == "/api" && Self.text($0, "accept").contains("as=APIGroupDiscoveryList") })
             #expect(discovery.contains { $0["path"] as? String == "/apis/apps/v1" && $0["status"] as? Int == 200 })
 
             try fixture.resetRequests()
@@ -91,7 +107,7 @@ struct KubernetesFixtureTests {
             #expect(rows.first == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"])
             #expect(rows.count == 2 && Array(rows[1].prefix(4)) == ["web", "2/2", "2", "2"], "\(deployments.output)")
             let asked = try fixture.requests().first { $0["path"] as? String == "/apis/apps/v1/namespaces/default/deployments" }
-            #expect((asked?["accept"] as? String ?? "").contains("as=Table;v=v1;g=meta.k8s.io"), "\(String(describing: asked))")
+            #expect(Self.text(asked, "accept").contains("as=Table;v=v1;g=meta.k8s.io"), "\(String(describing: asked))")
 
             let names = try Self.pods(fixture).map(Self.name).sorted()
             let pods = try fixture.kubectl(["get", "pods"])
@@ -107,8 +123,13 @@ struct KubernetesFixtureTests {
             let raw = try #require(Fixture.json(try fixture.kubectl(["get", "--raw", "/apis/apps/v1/namespaces/default/deployments/web"]).output))
             #expect(NSDictionary(dictionary: object).isEqual(to: raw))
             #expect((object["spec"] as? [String: Any])?["replicas"] as? Int == 2)
+            // Replace it with one replica more; the same file again then carries a resourceVersion
+            // that is no longer current. (Replacing with no change would not move it: as upstream,
+            // a write that changes nothing is not stored.)
+            var edited = object
+            edited["spec"] = (object["spec"] as? [String: Any] ?? [:]).merging(["replicas": 3]) { _, new in new }
             let file = fixture.directory.appendingPathComponent("web.json")
-            try printed.output.write(to: file, atomically: true, encoding: .utf8)
+            try JSONSerialization.data(withJSONObject: edited).write(to: file)
             try fixture.resetRequests()
             let replaced = try fixture.kubectl(["replace", "-f", file.path])
             #expect(replaced.succeeded && replaced.output.contains("deployment.apps/web replaced"), "\(replaced)")
@@ -116,7 +137,7 @@ struct KubernetesFixtureTests {
             #expect(put["method"] as? String == "PUT" && put["path"] as? String == "/apis/apps/v1/namespaces/default/deployments/web")
             let sentVersion = ((put["body"] as? [String: Any])?["metadata"] as? [String: Any])?["resourceVersion"] as? String
             #expect(sentVersion == (object["metadata"] as? [String: Any])?["resourceVersion"] as? String)
-            // The same file again carries a resourceVersion that is no longer current.
+            #expect(try RunCommandTests.waitFor(20) { try Self.pods(fixture).count == 3 })
             let again = try fixture.kubectl(["replace", "-f", file.path])
             #expect(!again.succeeded)
             #expect(again.errors.contains(#"Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again"#), "\(again)")
@@ -126,10 +147,8 @@ struct KubernetesFixtureTests {
     @Test("kubectl scale: pods follow; a stale --resource-version stops in kubectl; the server's Conflict reaches kubectl patch; a 409 on the Scale is retried")
     func scale() async throws {
         try await onOwnThread {
-            let fixture = try Fixture.start()
+            let fixture = try Self.startWithWeb(replicas: 2)
             defer { fixture.stop() }
-            try fixture.put(Self.web(replicas: 2))
-            #expect(try Self.waitForReady(fixture, 2))
             let stale = try Self.resourceVersion(fixture, ["deployment", "web"])
 
             try fixture.resetRequests()
@@ -175,10 +194,8 @@ struct KubernetesFixtureTests {
     @Test("get --raw: the Scale with upstream's selector string; PodMetrics with the usage set through /fixture/usage")
     func scaleAndMetrics() async throws {
         try await onOwnThread {
-            let fixture = try Fixture.start()
+            let fixture = try Self.startWithWeb(replicas: 3)
             defer { fixture.stop() }
-            try fixture.put(Self.web(replicas: 3))
-            #expect(try RunCommandTests.waitFor(20) { try Self.pods(fixture).count == 3 })
 
             let scale = try #require(Fixture.json(try fixture.kubectl(["get", "--raw", "/apis/apps/v1/namespaces/default/deployments/web/scale"]).output))
             #expect(scale["kind"] as? String == "Scale" && scale["apiVersion"] as? String == "autoscaling/v1")
@@ -262,7 +279,7 @@ struct KubernetesFixtureTests {
             var requests = try fixture.requests()
             #expect(Self.writes(requests).isEmpty)
             #expect(requests.contains { $0["path"] as? String == "/openapi/v3" && $0["status"] as? Int == 200 })
-            #expect(requests.contains { $0["path"] as? String == "/openapi/v3/apis/apps/v1" && ($0["query"] as? String ?? "").contains("hash=") })
+            #expect(requests.contains { $0["path"] as? String == "/openapi/v3/apis/apps/v1" && Self.text($0, "query").contains("hash=") })
             #expect(requests.contains { $0["path"] as? String == "/openapi/v3/apis/tidepool.dev/v1alpha1" })
             #expect(!requests.contains { $0["path"] as? String == "/openapi/v2" })
 
@@ -279,9 +296,12 @@ struct KubernetesFixtureTests {
             let autoscaler = try fixture.kubectl(["apply", "--dry-run=server", "-f", broken.autoscaler])
             #expect(!autoscaler.succeeded)
             #expect(autoscaler.errors.contains(#"The TidepoolAutoscaler "mcp-server-langgraph" is invalid: spec.maxReplicas: Invalid value: "string": spec.maxReplicas in body must be of type integer: "string""#), "\(autoscaler)")
+            // (The Deployment's file also holds the metrics Service, which passes.)
             requests = Self.writes(try fixture.requests()).filter { $0["method"] as? String == "POST" }
-            #expect(requests.map { $0["status"] as? Int } == [400, 422], "\(requests)")
-            #expect(requests.allSatisfy { ($0["query"] as? String ?? "").contains("dryRun=All") && ($0["query"] as? String ?? "").contains("fieldValidation=Strict") })
+            #expect(requests.map { "\(Self.text($0, "path")) \($0["status"] as? Int ?? 0)" } == [
+                "/apis/apps/v1/namespaces/tidepool-system/deployments 400", "/api/v1/namespaces/tidepool-system/services 201",
+                "/apis/tidepool.dev/v1alpha1/namespaces/mcp-server-langgraph/tidepoolautoscalers 422"])
+            #expect(requests.allSatisfy { Self.text($0, "query").contains("dryRun=All") && Self.text($0, "query").contains("fieldValidation=Strict") })
             #expect(try fixture.kubectl(["get", "tpa", "-A", "-o", "name"]).output.isEmpty)
 
             // A server without field validation: kubectl validates against /openapi/v2 itself.
@@ -292,7 +312,7 @@ struct KubernetesFixtureTests {
             #expect(olderDryRun.succeeded, "\(olderDryRun)")
             #expect(olderDryRun.output.contains("tidepoolautoscaler.tidepool.dev/mcp-server-langgraph created (dry run)"))
             #expect(try older.requests().contains {
-                $0["path"] as? String == "/openapi/v2" && ($0["accept"] as? String ?? "").contains("protobuf") && $0["status"] as? Int == 200
+                $0["path"] as? String == "/openapi/v2" && Self.text($0, "accept").contains("protobuf") && $0["status"] as? Int == 200
             })
             try older.resetRequests()
             let clientDeployment = try older.kubectl(["apply", "--dry-run=client", "-f", broken.deployment])
@@ -406,10 +426,8 @@ struct KubernetesFixtureTests {
     @Test("watch: kubectl get --watch sees a scale; raw watch events, pods turning Ready after the delay; 410 Expired after compaction")
     func watch() async throws {
         try await onOwnThread {
-            let fixture = try Fixture.start(arguments: ["--ready-delay-s", "2"])
+            let fixture = try Self.startWithWeb(replicas: 1, arguments: ["--ready-delay-s", "2"])
             defer { fixture.stop() }
-            try fixture.put(Self.web(replicas: 1))
-            #expect(try Self.waitForReady(fixture, 1))
 
             let watching = try fixture.startKubectl(["get", "deployments", "--watch", "--request-timeout=5s"])
             #expect(try RunCommandTests.waitFor(10) { watching.output.contains("web") })
