@@ -1223,7 +1223,7 @@ class Handler(BaseHTTPRequestHandler):
             fault = server.faults.take(self.command, path)
             if fault is not None:
                 raise Faults.error(fault, path)
-            self.route(path, query, body, entry)
+            self.route(path, query, body)
         except APIError as error:
             self.send_error_status(error)
         except (ConnectionError, BrokenPipeError):
@@ -1232,8 +1232,7 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             self.send_error_status(APIError(500, "InternalError", f"Internal error occurred: {error!r}"))
         finally:
-            if entry["status"] is None:
-                entry["status"] = self.status_sent
+            entry["status"] = self.status_sent
             server.log.add(entry)
             print(f"{self.command} {self.path} {entry['status']}", file=sys.stderr, flush=True)
 
@@ -1260,7 +1259,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # Routing
 
-    def route(self, path, query, body, entry):
+    def route(self, path, query, body):
         server = self.server
         if path == "/version":
             return self.send_body(200, SERVER_VERSION)
@@ -1273,7 +1272,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
                 self.api_group(group, versions) for group, versions in server.registry.group_versions() if group]})
         if path.startswith("/openapi/"):
-            return self.openapi(path, query)
+            return self.openapi(path)
         parts = [urllib.parse.unquote(part) for part in path.split("/")[1:]]
         if parts[0] == "api" and len(parts) >= 2:
             group, version, rest = "", parts[1], parts[2:]
@@ -1335,7 +1334,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "DELETE":
                 deleted = []
                 for obj in self.select(kind, namespace or None, query):
-                    deleted.append(api.delete(kind, namespace, obj["metadata"]["name"], validation))
+                    deleted.append(api.delete(kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], validation))
                 return self.send_body(200, {"kind": kind.kind + "List", "apiVersion": kind.api_version,
                                             "metadata": {"resourceVersion": server.store.current()}, "items": deleted})
             raise APIError(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource")
@@ -1540,7 +1539,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # OpenAPI
 
-    def openapi(self, path, query):
+    def openapi(self, path):
         registry = self.server.registry
         field_validation = not self.server.options.no_field_validation
         if path == "/openapi/v2":
