@@ -299,7 +299,7 @@ struct KubernetesTests {
         guard case .string(var text)? = configMap.at("data", "tidepool.yaml") else { Issue.record("no tidepool.yaml"); return }
         let directory = try Self.temporaryDirectory()
         try "a-token\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
-        text = text.replacingOccurrences(of: "/etc/tidepool/admin/token", with: directory + "/token")
+        text = text.replacingOccurrences(of: "/etc/tidepool-admin/token", with: directory + "/token")
         let config = try TidepoolConfig.decode(try Self.parse(text), baseDirectory: "/")
         #expect(config.admin.listen == ListenAddress(host: "0.0.0.0", port: 9090))
         #expect(config.admin.token == "a-token")

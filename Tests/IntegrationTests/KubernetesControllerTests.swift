@@ -104,7 +104,7 @@ struct KubernetesControllerTests {
             try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "256Mi", "cpu": "100m"])
             let controller = try Self.startController(fixture, config: try Self.config(in: fixture.directory), identity: "solo")
             defer { controller.stop() }
-            let scaledUp = try KubernetesFixture.waitFor(30) { try Self.replicas(fixture) == 6 }
+            let scaledUp = try RunCommandTests.waitFor(30) { try Self.replicas(fixture) == 6 }
             #expect(scaledUp, "replicas: \(String(describing: try? Self.replicas(fixture)))\n\(controller.errors)")
 
             // The status subresource carries the HPA's fields and the explanation.
@@ -120,7 +120,7 @@ struct KubernetesControllerTests {
 
             // Usage falls to 32Mi a pod (25 % of 50 %): with a 0 s window, 6 → 3 → 2 → 1, the minimum.
             try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "32Mi"])
-            let settled = try KubernetesFixture.waitFor(40) { try Self.replicas(fixture) == 1 }
+            let settled = try RunCommandTests.waitFor(40) { try Self.replicas(fixture) == 1 }
             #expect(settled, "replicas \(String(describing: try? Self.replicas(fixture)))\n\(controller.errors)")
             #expect(controller.errors.contains("from=6") && controller.errors.contains("to=3"), "\(controller.errors)")
 
@@ -147,7 +147,7 @@ struct KubernetesControllerTests {
             let controller = try Self.startController(fixture, config: try Self.config(in: fixture.directory), identity: "retrier")
             defer { controller.stop() }
             // 100 % of 50 %: up from 2 (to 6 in the end), through two conflicts.
-            let scaled = try KubernetesFixture.waitFor(30) { (try Self.replicas(fixture) ?? 2) > 2 }
+            let scaled = try RunCommandTests.waitFor(30) { (try Self.replicas(fixture) ?? 2) > 2 }
             #expect(scaled, "\(controller.errors)")
             let writes = try Self.scaleWrites(fixture)
             #expect(writes.map(\.status).prefix(3) == [409, 409, 200], "\(writes)")
@@ -162,11 +162,11 @@ struct KubernetesControllerTests {
 
             // Throttled: at the maximum, usage falls; the first scale-down write gets a 429 with
             // Retry-After 1, and goes through a second later.
-            #expect(try KubernetesFixture.waitFor(30) { try Self.replicas(fixture) == 6 }, "\(controller.errors)")
+            #expect(try RunCommandTests.waitFor(30) { try Self.replicas(fixture) == 6 }, "\(controller.errors)")
             try fixture.resetRequests()
             try fixture.control("/fixture/faults", ["method": "PATCH", "pathSuffix": "/scale", "status": 429, "count": 1, "retryAfter": "1"])
             try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "16Mi"])
-            let throttledScale = try KubernetesFixture.waitFor(30) { (try Self.replicas(fixture) ?? 6) < 6 }
+            let throttledScale = try RunCommandTests.waitFor(30) { (try Self.replicas(fixture) ?? 6) < 6 }
             #expect(throttledScale, "\(controller.errors)")
             let throttled = try Self.scaleWrites(fixture)
             let refused = try #require(throttled.first { $0.status == 429 }, "\(throttled)")
@@ -202,7 +202,7 @@ struct KubernetesControllerTests {
                                                       environment: ["KUBECONFIG": fixture.kubeconfig])
             defer { controller.stop() }
             // 150 % of 50 %: up from 2 to the maximum, 8.
-            let scaled = try KubernetesFixture.waitFor(40) { try Self.replicas(fixture) == 8 }
+            let scaled = try RunCommandTests.waitFor(40) { try Self.replicas(fixture) == 8 }
             #expect(scaled, "\(controller.errors)")
             let requests = try fixture.requests()
             let scaleWrite = requests.first { ($0["path"] as? String ?? "").hasSuffix("/deployments/web/scale") && $0["method"] as? String == "PATCH" }
@@ -241,7 +241,7 @@ struct KubernetesControllerTests {
                                                       identity: "tls")
             defer { controller.stop() }
             // 50 % of 50 %: the size it has (2) holds; the status shows the controller syncing.
-            let syncing = try KubernetesFixture.waitFor(30) {
+            let syncing = try RunCommandTests.waitFor(30) {
                 let status = KubernetesFixture.json(try fixture.kubectl(["get", "tpa", "web", "-o", "json"]).output)?["status"] as? [String: Any]
                 return status?["currentReplicas"] as? Int == 2
             }
@@ -250,7 +250,7 @@ struct KubernetesControllerTests {
             try "token-two\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
             try fixture.resetRequests()
             try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "128Mi"])
-            let scaled = try KubernetesFixture.waitFor(30) { (try Self.replicas(fixture) ?? 2) > 2 }
+            let scaled = try RunCommandTests.waitFor(30) { (try Self.replicas(fixture) ?? 2) > 2 }
             #expect(scaled, "\(controller.errors)")
             let controllerRequests = try fixture.requests().filter { ($0["userAgent"] as? String ?? "").hasPrefix("tidepool") }
             #expect(!controllerRequests.isEmpty)
@@ -273,13 +273,13 @@ struct KubernetesControllerTests {
                 return ((lease?["spec"] as? [String: Any])?["holderIdentity"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             }
             var first: Child? = try Self.startController(fixture, config: config, identity: "alpha")
-            #expect(try KubernetesFixture.waitFor(20) { try holder() == "alpha" }, "holder \(String(describing: try? holder()))")
+            #expect(try RunCommandTests.waitFor(20) { try holder() == "alpha" }, "holder \(String(describing: try? holder()))")
             let second = try Self.startController(fixture, config: config, identity: "beta")
             defer {
                 first?.stop()
                 second.stop()
             }
-            #expect(try KubernetesFixture.waitFor(20) { try holder() == "alpha" }, "holder \(String(describing: try? holder()))")
+            #expect(try RunCommandTests.waitFor(20) { try holder() == "alpha" }, "holder \(String(describing: try? holder()))")
             // beta stands by: it watches, but never scales while alpha holds the lease.
             Thread.sleep(forTimeInterval: 2)
             #expect(try holder() == "alpha")
@@ -289,13 +289,13 @@ struct KubernetesControllerTests {
             let killedAt = Date()
             first?.stop(SIGKILL)
             first = nil
-            #expect(try KubernetesFixture.waitFor(10) { try holder() == "beta" })
+            #expect(try RunCommandTests.waitFor(10) { try holder() == "beta" })
             let takeover = Date().timeIntervalSince(killedAt)
             print("leadership passed \(takeover) s after the leader was killed (lease 3 s, retry 0.5 s)")
             #expect(takeover <= 3 + 0.5 * 1.2 + 1.5, "one lease duration, a retry period and the polling")
             // And the new leader acts.
             try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "128Mi"])
-            #expect(try KubernetesFixture.waitFor(20) { (try Self.replicas(fixture) ?? 2) > 2 }, "\(second.errors)")
+            #expect(try RunCommandTests.waitFor(20) { (try Self.replicas(fixture) ?? 2) > 2 }, "\(second.errors)")
             #expect(second.errors.contains("leader_elected identity=beta"))
 
             // A graceful stop releases the lease: a third candidate takes it within a retry period or two.
@@ -305,7 +305,7 @@ struct KubernetesControllerTests {
             let stoppedAt = Date()
             second.stop(SIGTERM)
             #expect(second.errors.contains("leader_released identity=beta"), "\(second.errors)")
-            #expect(try KubernetesFixture.waitFor(10) { try holder() == "gamma" })
+            #expect(try RunCommandTests.waitFor(10) { try holder() == "gamma" })
             let handover = Date().timeIntervalSince(stoppedAt)
             print("leadership passed \(handover) s after the leader was stopped with SIGTERM")
             #expect(handover < 3, "a released lease is taken without waiting out its duration")

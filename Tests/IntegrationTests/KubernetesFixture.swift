@@ -52,10 +52,12 @@ final class KubernetesFixture: @unchecked Sendable {
     enum FixtureError: Error, CustomStringConvertible {
         case notListening(String)
         case badReply(String)
+        case openssl([String])
         var description: String {
             switch self {
             case .notListening(let log): "the fixture printed no `listening on` line; its standard error:\n\(log)"
             case .badReply(let text): "the fixture answered something that is not JSON: \(text)"
+            case .openssl(let arguments): "openssl \(arguments.joined(separator: " ")) failed"
             }
         }
     }
@@ -115,10 +117,12 @@ final class KubernetesFixture: @unchecked Sendable {
                                      directory: directory, credentials: credentials)
     }
 
-    /// Stops the fixture (SIGTERM, then SIGKILL after 10 s) and removes its directory.
+    /// Stops the fixture (SIGTERM, then SIGKILL after 10 s) and removes its directory and log
+    /// (the child's own clean-up may not run before the test process exits).
     func stop() {
         child.stop()
         try? FileManager.default.removeItem(at: directory)
+        try? FileManager.default.removeItem(at: child.errorFile)
     }
 
     /// Writes a kubeconfig for this fixture with `credentials` (the default namespace is
@@ -210,24 +214,18 @@ final class KubernetesFixture: @unchecked Sendable {
     /// A `/fixture` control: POST with `body` (JSON), or GET without; the reply as JSON.
     @discardableResult
     func control(_ path: String, _ body: Any? = nil, method: String? = nil) throws -> Any {
-        var arguments = ["-s", "--max-time", "20", "-X", method ?? (body == nil ? "GET" : "POST")]
+        var arguments = ["-X", method ?? (body == nil ? "GET" : "POST"), "-H", "Expect:"]
         if let authority { arguments += ["--cacert", authority] }
         if let body {
             let data = try JSONSerialization.data(withJSONObject: body)
             arguments += ["-H", "Content-Type: application/json", "--data-binary", String(decoding: data, as: UTF8.self)]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = arguments + [url + path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard let reply = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            throw FixtureError.badReply(String(decoding: data, as: UTF8.self))
+        let reply = try RunCommandTests.curl(arguments + [url + path])
+        let text = reply.range(of: "\r\n\r\n").map { String(reply[$0.upperBound...]) } ?? reply
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+            throw FixtureError.badReply(reply)
         }
-        return reply
+        return parsed
     }
 
     /// Every API request the fixture has answered so far (GET /fixture/requests): method,
@@ -264,7 +262,7 @@ final class KubernetesFixture: @unchecked Sendable {
             process.standardError = FileHandle.nullDevice
             try process.run()
             process.waitUntilExit()
-            if process.terminationStatus != 0 { throw FixtureError.badReply("openssl \(arguments.joined(separator: " ")) failed") }
+            if process.terminationStatus != 0 { throw FixtureError.openssl(arguments) }
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n".write(toFile: path("server.ext"), atomically: true, encoding: .utf8)
@@ -279,15 +277,5 @@ final class KubernetesFixture: @unchecked Sendable {
         }
         return Certificates(authority: path("ca.crt"), serverCertificate: path("server.crt"), serverKey: path("server.key"),
                             clientCertificate: path("client.crt"), clientKey: path("client.key"))
-    }
-
-    /// Polls `condition` every 0.1 s for `limit` seconds.
-    static func waitFor(_ limit: TimeInterval = 20, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(limit)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return try condition()
     }
 }

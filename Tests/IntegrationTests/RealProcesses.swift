@@ -8,3 +8,4 @@ enum RealProcesses {}
 
 typealias RunCommandTests = RealProcesses.RunCommandTests
 typealias AutoscaleRunTests = RealProcesses.AutoscaleRunTests
+typealias KubernetesFixtureTests = RealProcesses.KubernetesFixtureTests

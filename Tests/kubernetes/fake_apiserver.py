@@ -559,7 +559,7 @@ class API:
     def patch(self, kind, namespace, name, content_type, body, validation, subresource=None):
         with self.store.lock:
             current = self.get(kind, namespace, name)
-            patched = self.apply_patch(kind, current, content_type, body)
+            patched = self.apply_patch(current, content_type, body, custom=kind.custom)
             if not isinstance(patched, dict):
                 raise wire.bad_request("the patch did not produce an object")
             patched.setdefault("metadata", {})
@@ -571,7 +571,8 @@ class API:
             return self.update(kind, namespace, name, patched, validation, subresource, patched_from=current)
 
     @staticmethod
-    def apply_patch(kind, current, content_type, body):
+    def apply_patch(current, content_type, body, custom=False):
+        """`current` with the patch applied; custom resources take no strategic merge patch."""
         media = (content_type or "").split(";")[0].strip()
         try:
             patch = json.loads(body or b"null")
@@ -582,12 +583,12 @@ class API:
                 raise wire.bad_request(f"error decoding patch: {error}")
         if media == "application/merge-patch+json":
             return wire.merge_patch(current, patch)
-        if media == "application/strategic-merge-patch+json" and not kind.custom:
+        if media == "application/strategic-merge-patch+json" and not custom:
             return wire.strategic_merge_patch(current, patch)
         if media == "application/json-patch+json":
             return wire.json_patch(current, patch)
         accepted = ("application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
-                    if kind.custom else "application/json-patch+json, application/merge-patch+json, "
+                    if custom else "application/json-patch+json, application/merge-patch+json, "
                     "application/strategic-merge-patch+json")
         if media == "application/apply-patch+yaml":
             raise APIError(415, "UnsupportedMediaType", "this test server does not implement server-side apply "
@@ -666,17 +667,16 @@ class API:
                 "status": {"replicas": (workload.get("status") or {}).get("replicas", 0), "selector": selector}}
 
     def update_scale(self, kind, namespace, name, scale, validation):
-        scale_kind = Kind("autoscaling", "v1", kind.resource, "Scale", True, definition="io.k8s.api.autoscaling.v1.Scale")
         with self.store.lock:
             workload = self.get(kind, namespace, name)
             if not isinstance(scale, dict):
                 raise wire.bad_request("the body of the request was not a Scale object")
-            problems = openapi.validate(scale, {"$ref": scale_kind.definition}, self.registry.definitions)
+            problems = openapi.validate(scale, {"$ref": "io.k8s.api.autoscaling.v1.Scale"}, self.registry.definitions)
             if problems.types:
                 path, expected, got = problems.types[0]
                 raise wire.bad_request(f'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal '
                                        f"{got} into Go struct field Scale.{path} of type int32")
-            replicas = (scale.get("spec") or {}).get("replicas", 0)
+            replicas = (scale.get("spec") or {}).get("replicas") or 0
             if replicas < 0:
                 raise wire.invalid("Scale", "autoscaling", name, [("spec.replicas", f"Invalid value: {replicas}: must be greater than or equal to 0")])
             wanted = (scale.get("metadata") or {}).get("resourceVersion")
@@ -689,8 +689,7 @@ class API:
     def patch_scale(self, kind, namespace, name, content_type, body, validation):
         with self.store.lock:
             current = self.scale_of(kind, self.get(kind, namespace, name))
-            scale_kind = Kind("autoscaling", "v1", "scale", "Scale", True)
-            patched = self.apply_patch(scale_kind, current, content_type, body)
+            patched = self.apply_patch(current, content_type, body)
             return self.update_scale(kind, namespace, name, patched, validation)
 
 # --- the workload controller and the kubelet ----------------------------------------------
@@ -1031,9 +1030,8 @@ class Faults:
         if status == 409:
             return wire.conflict(resource, group, name)
         if status == 429:
-            error = APIError(429, "TooManyRequests", "Too many requests, please try again later.",
-                             {"retryAfterSeconds": int(float(fault["retryAfter"]))}, {"Retry-After": fault["retryAfter"]})
-            return error
+            return APIError(429, "TooManyRequests", "Too many requests, please try again later.",
+                            {"retryAfterSeconds": int(float(fault["retryAfter"]))}, {"Retry-After": fault["retryAfter"]})
         if status == 503:
             return APIError(503, "ServiceUnavailable", "the server is currently unable to handle the request (injected fault)",
                             headers={"Retry-After": fault["retryAfter"]} if fault.get("retryAfter") else {})
@@ -1225,7 +1223,7 @@ class Handler(BaseHTTPRequestHandler):
             fault = server.faults.take(self.command, path)
             if fault is not None:
                 raise Faults.error(fault, path)
-            self.route(path, query, body, entry)
+            self.route(path, query, body)
         except APIError as error:
             self.send_error_status(error)
         except (ConnectionError, BrokenPipeError):
@@ -1234,8 +1232,7 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             self.send_error_status(APIError(500, "InternalError", f"Internal error occurred: {error!r}"))
         finally:
-            if entry["status"] is None:
-                entry["status"] = self.status_sent
+            entry["status"] = self.status_sent
             server.log.add(entry)
             print(f"{self.command} {self.path} {entry['status']}", file=sys.stderr, flush=True)
 
@@ -1262,7 +1259,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # Routing
 
-    def route(self, path, query, body, entry):
+    def route(self, path, query, body):
         server = self.server
         if path == "/version":
             return self.send_body(200, SERVER_VERSION)
@@ -1275,7 +1272,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
                 self.api_group(group, versions) for group, versions in server.registry.group_versions() if group]})
         if path.startswith("/openapi/"):
-            return self.openapi(path, query)
+            return self.openapi(path)
         parts = [urllib.parse.unquote(part) for part in path.split("/")[1:]]
         if parts[0] == "api" and len(parts) >= 2:
             group, version, rest = "", parts[1], parts[2:]
@@ -1337,7 +1334,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "DELETE":
                 deleted = []
                 for obj in self.select(kind, namespace or None, query):
-                    deleted.append(api.delete(kind, namespace, obj["metadata"]["name"], validation))
+                    deleted.append(api.delete(kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], validation))
                 return self.send_body(200, {"kind": kind.kind + "List", "apiVersion": kind.api_version,
                                             "metadata": {"resourceVersion": server.store.current()}, "items": deleted})
             raise APIError(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource")
@@ -1542,7 +1539,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # OpenAPI
 
-    def openapi(self, path, query):
+    def openapi(self, path):
         registry = self.server.registry
         field_validation = not self.server.options.no_field_validation
         if path == "/openapi/v2":
@@ -1648,6 +1645,8 @@ def main():
         threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A parent's thread may have had them blocked, and a child inherits the mask.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     print(f"listening on {'https' if server.tls else 'http'}://127.0.0.1:{port}", flush=True)
     server.serve_forever(poll_interval=0.2)
     server.server_close()

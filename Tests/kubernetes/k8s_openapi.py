@@ -578,9 +578,11 @@ def validate(value, schema, definitions, problems=None, path="", strict_nulls=Fa
         if strict_nulls and not schema.get("nullable") and schema.get("type"):
             problems.types.append((path, schema.get("type"), "null"))
         return problems
-    if schema.get("x-kubernetes-int-or-string") or schema.get("format") in ("int-or-string",):
+    if schema.get("x-kubernetes-int-or-string") or schema.get("format") == "int-or-string":
         if not isinstance(value, (int, str)) or isinstance(value, bool):
             problems.types.append((path, "integer or string", _json_type(value)))
+        elif isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+            problems.invalid.append((path, f"Invalid value: {_go_value(value)}: {path} in body should match '{schema['pattern']}'"))
         return problems
     if schema.get("format") == "quantity":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
