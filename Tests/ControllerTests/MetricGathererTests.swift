@@ -68,9 +68,14 @@ struct MetricGathererTests {
         let missing = MetricGatherer.problems(spec: spec, sources: ["inflight": .gateway("inflight")], localPool: true)
         #expect(missing == ["spec.metrics[1] (External queue): no source under metrics.queue (gateway, prometheus or scrape)"])
         let perMember = MetricGatherer.problems(spec: spec, sources: ["inflight": .prometheus(url: "http://p", query: "q"), "queue": .gateway("waiting")], localPool: true)
-        #expect(perMember == ["spec.metrics[0] (Pods inflight): a Pods metric needs one value per member: use a gateway figure"])
+        #expect(perMember == ["spec.metrics[0] (Pods inflight): a Pods metric needs one value per member: use a gateway figure (in Kubernetes, a prometheus query giving a series per pod)"])
+        // In Kubernetes: a Prometheus query may give the Pods metric (a series per pod), gateway figures may not.
+        let inCluster = MetricGatherer.problems(spec: spec, sources: ["inflight": .prometheus(url: "http://p", query: "q"), "queue": .gateway("waiting")], localPool: false)
+        #expect(inCluster == ["spec.metrics[1] (External queue): gateway figures exist for local pools only"])
         let gpu = HorizontalPodAutoscalerSpec(maxReplicas: 3, metrics: [.resource(name: "nvidia.com/gpu", target: MetricTarget(type: .utilization, averageUtilization: 50))])
         #expect(MetricGatherer.problems(spec: gpu, sources: [:], localPool: true) == ["spec.metrics[0] (Resource nvidia.com/gpu): a local pool measures cpu and memory only"])
+        // metrics.k8s.io is asked for whatever resource the spec names.
+        #expect(MetricGatherer.problems(spec: gpu, sources: [:], localPool: false).isEmpty)
     }
 }
 

@@ -100,4 +100,43 @@ struct PrometheusRestartTests {
         #expect(Self.condition(autoscaler, "ScalingActive")?["status"] == .string("True"))
         #expect(workload.replicas.withLock { $0 } == 3)
     }
+
+    @Test("a Pods metric from Prometheus: each series' pod label names its pod; series without one are an error that says so")
+    func podsMetricFromPrometheus() async throws {
+        let servers = try LoopbackServers.start()
+        defer { servers.stop() }
+        let url = "http://127.0.0.1:\(servers.prometheusPort)"
+        func gatherer(_ query: String) throws -> MetricGatherer {
+            let yaml = """
+                name: web
+                target: {kubernetes: {kind: Deployment, name: web}}
+                spec:
+                  maxReplicas: 10
+                  metrics:
+                    - type: Pods
+                      pods: {metric: {name: busy}, target: {type: AverageValue, averageValue: "1"}}
+                metrics:
+                  busy: {prometheus: {url: "\(url)", query: '\(query)'}}
+                """
+            let config = try AutoscalerConfig.decode(try DocumentLoader.parse(Array(yaml.utf8), source: "test.yaml"), baseDirectory: "/")
+            #expect(MetricGatherer.problems(spec: config.spec, sources: config.metricSources, localPool: false).isEmpty)
+            return MetricGatherer(spec: config.spec, sources: config.metricSources, pool: nil, gateway: nil, timeout: .seconds(2))
+        }
+        let snapshot = TargetSnapshot(scale: Scale(specReplicas: 2, statusReplicas: 2),
+                                      pods: [Pod(name: "web-0"), Pod(name: "web-1")])
+        let now = Timestamp(Date())
+        // Two series, labelled web-0 and web-1, each `up` (1) times 2 and 3.
+        let labelled = try gatherer(#"label_replace(up{job="node"} * 2, "pod", "web-0", "", "") or label_replace(up{job="node"} * 3, "pod", "web-1", "", "")"#)
+        var observation = MetricObservation.error("not gathered")
+        for _ in 0..<120 {
+            observation = await labelled.gather(for: snapshot, now: now)[0]
+            if case .podValues(let values) = observation, values.count == 2 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        guard case .podValues(let values) = observation else { Issue.record("\(observation)"); return }
+        #expect(Dictionary(uniqueKeysWithValues: values.map { ($0.pod, $0.sample.milliValue) }) == ["web-0": 2000, "web-1": 3000])
+        let unlabelled = try gatherer(#"up{job="node"}"#)
+        let error = await unlabelled.gather(for: snapshot, now: now)[0]
+        #expect(error == .error("busy: the query's series have no pod label; keep it in the result (e.g. sum by (pod) (...))"))
+    }
 }
