@@ -91,6 +91,7 @@ let package = Package(
             name: "PoolTests",
             dependencies: [
                 "Pool",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -37,6 +37,26 @@ public final class HTTPConnection: UpstreamConnection {
             defer { state.nextID += 1 }
             return (state.nextID, state.sessionID, state.protocolVersion)
         }
+        do {
+            return try await exchange(request, clientID: clientID, upstreamID: upstreamID, sessionID: sessionID, version: version,
+                                      timeout: timeout)
+        } catch {
+            // The client went away. Over HTTP a dropped connection is not a cancellation (MCP
+            // 2025-06-18), so say it: notifications/cancelled, from a task of its own since this
+            // one's requests now fail at once.
+            if Task.isCancelled, request.method != "initialize" {
+                var params = JSONObject()
+                params.entries.append(JSONObject.Entry("requestId", .number(String(upstreamID))))
+                params.entries.append(JSONObject.Entry("reason", .string("the client disconnected")))
+                let notification = JSONRPCMessage.request(id: nil, method: "notifications/cancelled", params: .object(params))
+                Task { await self.notify(notification) }
+            }
+            throw error
+        }
+    }
+
+    private func exchange(_ request: JSONRPCMessage, clientID: JSONRPCID, upstreamID: Int64, sessionID: String?, version: String?,
+                          timeout: Duration) async throws(UpstreamFailure) -> JSONRPCMessage {
         let isInitialize = request.method == "initialize"
         var http = HTTPClientRequest(url: endpoint)
         http.method = .POST
