@@ -171,7 +171,7 @@ struct KubernetesControllerTests {
             let throttled = try Self.scaleWrites(fixture)
             let refused = try #require(throttled.first { $0.status == 429 }, "\(throttled)")
             let accepted = try #require(throttled.first { $0.status == 200 && $0.time > refused.time }, "\(throttled)")
-            print("429 then 200 after \(accepted.time - refused.time) s")
+            print("429 then 200 after \(accepted.time - refused.time) s: \(throttled)")
             #expect(accepted.time - refused.time >= 0.95)
             #expect(controller.errors.contains("api_retry") && controller.errors.contains("code=429"))
         }
@@ -205,8 +205,10 @@ struct KubernetesControllerTests {
             let scaled = try RunCommandTests.waitFor(40) { try Self.replicas(fixture) == 8 }
             #expect(scaled, "\(controller.errors)")
             let requests = try fixture.requests()
-            let scaleWrite = requests.first { ($0["path"] as? String ?? "").hasSuffix("/deployments/web/scale") && $0["method"] as? String == "PATCH" }
-            #expect((scaleWrite?["userAgent"] as? String ?? "").hasPrefix("kubectl"), "\(String(describing: scaleWrite))")
+            // kubectl scale --resource-version writes the Scale with a PUT.
+            let scaleWrite = requests.first { ($0["path"] as? String ?? "").hasSuffix("/deployments/web/scale") && $0["method"] as? String == "PUT" }
+            let agent = scaleWrite?["userAgent"] as? String ?? ""
+            #expect(agent.hasPrefix("kubectl"), "\(String(describing: scaleWrite))")
             let metricsRead = requests.contains { ($0["path"] as? String ?? "").hasPrefix("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods") }
             #expect(metricsRead)
             #expect(controller.errors.contains("INFO scaled autoscaler=web-kubectl from=2 reason=\"memory resource utilization"), "\(controller.errors)")

@@ -1214,7 +1214,10 @@ class Handler(BaseHTTPRequestHandler):
                 parsed_body = json.loads(body)
             except ValueError:
                 parsed_body = None
-        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z",
+        # One reading of the clock for both parts: two could straddle a second and log a time
+        # a whole second early.
+        milliseconds = int(time.time() * 1000)
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(milliseconds // 1000)) + f".{milliseconds % 1000:03d}Z",
                  "method": self.command, "path": path, "query": split.query,
                  "contentType": self.headers.get("Content-Type"), "accept": self.headers.get("Accept"),
                  "userAgent": self.headers.get("User-Agent"), "auth": None, "status": None, "body": parsed_body}

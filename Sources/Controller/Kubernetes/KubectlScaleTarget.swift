@@ -39,30 +39,15 @@ public final class KubectlScaleTarget: ScaleTarget {
     }
 
     public func snapshot() async throws -> TargetSnapshot {
-        let scale = try await readScale()
-        guard let selector = scale.selector, !selector.isEmpty else {
-            throw ScaleTargetError("the scale subresource of \(description) has no status.selector, so its pods cannot be found")
-        }
-        let list = try await json(["get", "pods", "--selector", selector, "--output", "json"])
-        let pods = (list["items"]?.arrayValue ?? []).compactMap(KubernetesObjects.pod)
-        var usage: Result<[String: PodUsage], ScaleTargetError>?
-        if readsPodUsage {
-            do {
-                let currentNamespace = try await self.currentNamespace()
+        try await .kubernetes(
+            scale: try await readScale(), target: description, readsPodUsage: readsPodUsage,
+            listPods: { selector in try await self.json(["get", "pods", "--selector", selector, "--output", "json"]) },
+            listPodMetrics: { selector in
+                let namespace = try await self.currentNamespace()
                 let query = "labelSelector=" + KubernetesClient.percentEncoded(selector)
-                let metrics = try await json(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/\(currentNamespace)/pods?\(query)"],
-                                             scoped: false)
-                var byPod: [String: PodUsage] = [:]
-                for item in metrics["items"]?.arrayValue ?? [] {
-                    if let (pod, podUsage) = KubernetesObjects.podUsage(item) { byPod[pod] = podUsage }
-                }
-                usage = .success(byPod)
-            } catch {
-                usage = .failure(ScaleTargetError("unable to get metrics from the resource metrics API: \(error)"))
-            }
-        }
-        return TargetSnapshot(scale: Scale(specReplicas: scale.specReplicas, statusReplicas: scale.statusReplicas),
-                              pods: pods, podUsage: usage)
+                return try await self.json(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/\(namespace)/pods?\(query)"],
+                                           scoped: false)
+            })
     }
 
     /// `kubectl scale --resource-version`: refused when the workload changed since the read;

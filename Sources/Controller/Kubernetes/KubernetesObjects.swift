@@ -35,6 +35,31 @@ public struct WorkloadReference: Sendable, Equatable, CustomStringConvertible {
     ]
 }
 
+extension TargetSnapshot {
+    /// What a Kubernetes target reads for a sync, however it reaches the API (client or
+    /// kubectl): the scale, the pods of its selector, and their PodMetrics when asked for.
+    /// A failed metrics read fails the resource metrics only.
+    static func kubernetes(scale: KubernetesObjects.ScaleObject, target: String, readsPodUsage: Bool,
+                           listPods: (String) async throws -> JSONValue,
+                           listPodMetrics: (String) async throws -> JSONValue) async throws -> TargetSnapshot {
+        guard let selector = scale.selector, !selector.isEmpty else {
+            // Upstream's reason: the HPA cannot tell which pods are the workload's.
+            throw ScaleTargetError("the scale subresource of \(target) has no status.selector, so its pods cannot be found")
+        }
+        let pods = (try await listPods(selector)["items"]?.arrayValue ?? []).compactMap(KubernetesObjects.pod)
+        var usage: Result<[String: PodUsage], ScaleTargetError>?
+        if readsPodUsage {
+            do {
+                usage = .success(KubernetesObjects.podUsage(list: try await listPodMetrics(selector)))
+            } catch {
+                usage = .failure(ScaleTargetError("unable to get metrics from the resource metrics API: \(error)"))
+            }
+        }
+        return TargetSnapshot(scale: Scale(specReplicas: scale.specReplicas, statusReplicas: scale.statusReplicas),
+                              pods: pods, podUsage: usage)
+    }
+}
+
 /// Reading API objects into the Scaler's types.
 enum KubernetesObjects {
     /// A scale subresource (autoscaling/v1 Scale): spec and status replicas, the selector
@@ -95,6 +120,15 @@ enum KubernetesObjects {
         case .number(let text): return try? Quantity(parsing: text)
         default: return nil
         }
+    }
+
+    /// A PodMetricsList, by pod name.
+    static func podUsage(list: JSONValue) -> [String: PodUsage] {
+        var byPod: [String: PodUsage] = [:]
+        for item in list["items"]?.arrayValue ?? [] {
+            if let (pod, usage) = podUsage(item) { byPod[pod] = usage }
+        }
+        return byPod
     }
 
     /// One PodMetrics (metrics.k8s.io/v1beta1): when it was measured, over what window, and

@@ -26,30 +26,13 @@ public final class KubernetesScaleTarget: ScaleTarget {
     public var description: String { workload.description }
 
     public func snapshot() async throws -> TargetSnapshot {
-        let scale = try await readScale()
-        guard let selector = scale.selector, !selector.isEmpty else {
-            // Upstream's reason: the HPA cannot tell which pods are the workload's.
-            throw ScaleTargetError("the scale subresource of \(workload) has no status.selector, so its pods cannot be found")
-        }
-        let namespacePath = "/api/v1/namespaces/\(workload.namespace)"
-        let list = try await client.get(namespacePath + "/pods", query: [("labelSelector", selector)])
-        let pods = (list["items"]?.arrayValue ?? []).compactMap(KubernetesObjects.pod)
-        var usage: Result<[String: PodUsage], ScaleTargetError>?
-        if readsPodUsage {
-            do {
-                let metrics = try await client.get("/apis/metrics.k8s.io/v1beta1/namespaces/\(workload.namespace)/pods",
-                                                   query: [("labelSelector", selector)])
-                var byPod: [String: PodUsage] = [:]
-                for item in metrics["items"]?.arrayValue ?? [] {
-                    if let (pod, podUsage) = KubernetesObjects.podUsage(item) { byPod[pod] = podUsage }
-                }
-                usage = .success(byPod)
-            } catch {
-                usage = .failure(ScaleTargetError("unable to get metrics from the resource metrics API: \(error)"))
-            }
-        }
-        return TargetSnapshot(scale: Scale(specReplicas: scale.specReplicas, statusReplicas: scale.statusReplicas),
-                              pods: pods, podUsage: usage)
+        let namespace = workload.namespace
+        return try await .kubernetes(
+            scale: try await readScale(), target: workload.description, readsPodUsage: readsPodUsage,
+            listPods: { selector in try await self.client.get("/api/v1/namespaces/\(namespace)/pods", query: [("labelSelector", selector)]) },
+            listPodMetrics: { selector in
+                try await self.client.get("/apis/metrics.k8s.io/v1beta1/namespaces/\(namespace)/pods", query: [("labelSelector", selector)])
+            })
     }
 
     /// PATCHes spec.replicas with the resourceVersion of the last read. A conflict (somebody

@@ -22,16 +22,9 @@ public final class GatewayMetrics: Sendable {
     /// One routed request's end. `outcome`: ok, error (the member answered with a JSON-RPC
     /// error), failed, timeout, unavailable.
     func requestFinished(server: String, member: String, outcome: String, duration: Duration) {
-        let key = server + "\u{0}" + member + "\u{0}" + outcome
-        let counter = counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name("tidepool_gateway_requests_total", help: "Requests the gateway routed, by server, member and outcome."),
-                labels: [("mcp_server", server), ("member", member), ("outcome", outcome)])
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
+        counter(key: server + "\u{0}" + member + "\u{0}" + outcome, "tidepool_gateway_requests_total",
+                help: "Requests the gateway routed, by server, member and outcome.",
+                labels: [("mcp_server", server), ("member", member), ("outcome", outcome)]).increment()
         let histogram = histograms.withLock { histograms in
             if let histogram = histograms[server] { return histogram }
             let histogram = registry.makeDurationHistogram(
@@ -53,16 +46,9 @@ public final class GatewayMetrics: Sendable {
         case .timedOut: reason = "timed_out"
         case .cancelled: reason = "cancelled"
         }
-        let key = "queue\u{0}" + server + "\u{0}" + reason
-        let counter = counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name("tidepool_gateway_queue_exits_total", help: "Calls that left a server's queue: admitted to a member, or refused by reason."),
-                labels: [("mcp_server", server), ("outcome", reason)])
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
+        counter(key: "queue\u{0}" + server + "\u{0}" + reason, "tidepool_gateway_queue_exits_total",
+                help: "Calls that left a server's queue: admitted to a member, or refused by reason.",
+                labels: [("mcp_server", server), ("outcome", reason)]).increment()
         let histogram = histograms.withLock { histograms in
             let key = "queue\u{0}" + server
             if let histogram = histograms[key] { return histogram }
@@ -77,16 +63,19 @@ public final class GatewayMetrics: Sendable {
 
     /// A call refused before it reached the queue (`rate_limit`).
     func rejected(server: String, reason: String) {
-        let key = "rejected\u{0}" + server + "\u{0}" + reason
-        let counter = counters.withLock { counters in
+        counter(key: "rejected\u{0}" + server + "\u{0}" + reason, "tidepool_gateway_rejected_total",
+                help: "Calls refused before reaching a server's queue, by reason (rate_limit).",
+                labels: [("mcp_server", server), ("reason", reason)]).increment()
+    }
+
+    /// The counter of one label set, made on first use.
+    private func counter(key: String, _ name: String, help: String, labels: [(String, String)]) -> Counter {
+        counters.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name("tidepool_gateway_rejected_total", help: "Calls refused before reaching a server's queue, by reason (rate_limit)."),
-                labels: [("mcp_server", server), ("reason", reason)])
+            let counter = registry.makeCounter(descriptor: Self.name(name, help: help), labels: labels)
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// Sets the gauges from the entries as they are now, dropping members that are gone.

@@ -43,11 +43,7 @@ struct ControllerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        LoggingSystem.bootstrap { label in KeyValueLogHandler(label: label, level: level) }
-        let logger = Logger(label: "tidepool")
+        let logger = try bootstrapLogging(levelNamed: logLevel)
 
         let settings: TidepoolConfig
         let connection: KubernetesConnection

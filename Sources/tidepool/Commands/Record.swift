@@ -32,16 +32,13 @@ struct Record: AsyncParsableCommand {
     var logLevel: String = "warning"
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
+        let logger = try bootstrapLogging(levelNamed: logLevel)
         guard let span = TimeSpan(goText: duration), span.nanoseconds > 0 else {
             throw ValidationError("--duration: \"\(duration)\" is not a duration like 90s, 10m or 1h30m")
         }
-        LoggingSystem.bootstrap { label in KeyValueLogHandler(label: label, level: level) }
         let runtime: LocalRuntime
         do {
-            runtime = try LocalRuntime(config: try TidepoolConfig.load(path: config), logger: Logger(label: "tidepool"))
+            runtime = try LocalRuntime(config: try TidepoolConfig.load(path: config), logger: logger)
         } catch {
             printError(error.description)
             throw ExitCode(1)
