@@ -134,6 +134,37 @@ struct KubernetesControllerTests {
         }
     }
 
+    @Test("autoscalers follow their resources as they are created, changed and deleted while the controller runs")
+    func followsResources() async throws {
+        try await onOwnThread {
+            let fixture = try KubernetesFixture.start()
+            defer { fixture.stop() }
+            try Self.apply(fixture, Self.workload)
+            try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "256Mi"])
+            let controller = try Self.startController(fixture, config: try Self.config(in: fixture.directory), identity: "watcher")
+            defer { controller.stop() }
+            #expect(try RunCommandTests.waitFor(20) { controller.errors.contains("leader_elected") }, "\(controller.errors)")
+            // Created after the list: the watch brings it.
+            try Self.apply(fixture, Self.autoscaler.replacingOccurrences(of: "maxReplicas: 6", with: "maxReplicas: 3"))
+            #expect(try RunCommandTests.waitFor(30) { try Self.replicas(fixture) == 3 }, "\(controller.errors)")
+            // A new spec (generation 2): the autoscaler starts again with it.
+            let patched = try fixture.kubectl(["patch", "tpa", "web", "--type=merge", "-p", #"{"spec":{"maxReplicas":5}}"#])
+            #expect(patched.succeeded, "\(patched)")
+            #expect(try RunCommandTests.waitFor(30) { try Self.replicas(fixture) == 5 }, "\(controller.errors)")
+            #expect(controller.errors.components(separatedBy: "autoscaler_started autoscaler=default/web").count == 3,
+                    "started once per generation: \(controller.errors)")
+            let status = KubernetesFixture.json(try fixture.kubectl(["get", "tpa", "web", "-o", "json"]).output)?["status"] as? [String: Any]
+            #expect(status?["observedGeneration"] as? Int == 2, "\(String(describing: status))")
+            // Deleted: its autoscaler stops, and nothing scales the workload any more.
+            #expect(try fixture.kubectl(["delete", "tpa", "web"]).succeeded)
+            #expect(try RunCommandTests.waitFor(20) { controller.errors.contains("autoscaler_stopped autoscaler=default/web") },
+                    "\(controller.errors)")
+            try fixture.control("/fixture/usage", ["namespace": "default", "selector": "app=web", "memory": "16Mi"])
+            Thread.sleep(forTimeInterval: 3)
+            #expect(try Self.replicas(fixture) == 5)
+        }
+    }
+
     @Test("a 409 Conflict on the scale write is retried after a fresh read; a 429 waits for its Retry-After")
     func conflictAndThrottling() async throws {
         try await onOwnThread {
