@@ -152,8 +152,7 @@ final class StandaloneServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// Waits until the port accepts connections.
-    /// Generous: the Python SDK takes seconds to import on a machine busy with the whole suite.
+    /// Waits until the port accepts connections. Generous: the Python SDK takes seconds to import on a machine busy with the whole suite.
     func waitUntilListening(_ limit: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
