@@ -101,3 +101,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (scripts/fuzz), declared only when TIDEPOOL_FUZZ is set: they have no main
+// of their own (libFuzzer's driver runs them) and build only with -sanitize=fuzzer, so the
+// ordinary build, `swift build` and `swift test`, never sees them. Each lives in Fuzz/<name>/
+// with its corpus in Fuzz/corpus/<name>/.
+if Context.environment["TIDEPOOL_FUZZ"] != nil {
+    package.targets += [
+        // libFuzzer's driver behind an entry point SwiftPM can link (see Fuzz/Driver).
+        .target(name: "FuzzDriver", path: "Fuzz/Driver"),
+        .target(name: "FuzzSupport", dependencies: ["FuzzDriver"], path: "Fuzz/Support"),
+        .executableTarget(name: "fuzz-exposition", dependencies: ["FuzzSupport", "TidepoolMetrics", "Scaler"], path: "Fuzz/exposition"),
+        .executableTarget(name: "fuzz-jsonrpc", dependencies: ["FuzzSupport", "Pool", "Scaler"], path: "Fuzz/jsonrpc"),
+        .executableTarget(name: "fuzz-config", dependencies: ["FuzzSupport", "Controller", "Pool", "Scaler"], path: "Fuzz/config"),
+    ]
+    package.products += ["exposition", "jsonrpc", "config"].map { .executable(name: "fuzz-\($0)", targets: ["fuzz-\($0)"]) }
+}

@@ -75,6 +75,38 @@ struct DocumentLoaderTests {
         }
     }
 
+    /// Nine levels of anchors, each a list of nine aliases of the one before: a few hundred
+    /// bytes that expand to 9^9 nodes, as values (`a1: &a1 [*a0, ...]`) or as keys (`? &a1 [...]`).
+    static func aliasBomb(levels: Int, asKeys: Bool) -> String {
+        (0..<levels).map { level in
+            let items = level == 0 ? Array(repeating: "x", count: 9) : Array(repeating: "*a\(level - 1)", count: 9)
+            let list = "&a\(level) [\(items.joined(separator: ", "))]"
+            return asKeys ? "? \(list)\n: \(level)" : "a\(level): \(list)"
+        }.joined(separator: "\n")
+    }
+
+    @Test("YAML aliases that multiply past a budget are refused, not expanded (found with fuzz-config)",
+          arguments: [false, true])
+    func aliasBomb(asKeys: Bool) throws {
+        // Converting 9^9 nodes hung (a timeout in fuzz-config); now the loader stops counting at
+        // 100 000 nodes, at once.
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect {
+            _ = try DocumentLoader.parse(Array(Self.aliasBomb(levels: 9, asKeys: asKeys).utf8), source: "laughs.yaml")
+        } throws: { error in
+            "\(error)" == "laughs.yaml: malformed YAML: its aliases expand to more than 100000 nodes"
+        }
+        #expect(clock.now - start < .seconds(30), "9^9 nodes expanded would take minutes")
+        // Aliases as templates, reused a few levels deep, load as before.
+        let modest = try DocumentLoader.parse(Array(Self.aliasBomb(levels: 3, asKeys: false).utf8), source: "modest.yaml")
+        guard case .array(let items)? = modest["a2"], case .array(let inner)? = items.first else {
+            Issue.record("a2 is not a list of lists: \(modest)")
+            return
+        }
+        #expect(items.count == 9 && inner.count == 9)
+    }
+
     @Test("a batch keeps going past a malformed line and numbers it")
     func batchErrorsAreLines() throws {
         let good = try String(contentsOfFile: Self.examplePath, encoding: .utf8)

@@ -137,6 +137,10 @@ struct ExpositionParserTests {
         ("m{a=b} 1\n", 1, 5, "'\"' to open the label value"),
         ("m\n", 1, 2, "a space before the value"),
         ("# TYPE m sumary\nm 1\n", 1, 10, "a metric type (counter, gauge, histogram, summary, untyped)"),
+        // Found by fuzz-exposition: a backslash before the newline swallowed it, so the string
+        // ran on into the next line and the error named line 1, column 5 of a 3-byte line.
+        ("{\"\\\n", 1, 4, "'\"' to close the string before the end of the line"),
+        ("ok 1\na{b=\"x\\\n\"} 1\nc 2\n", 2, 8, "'\"' to close the string before the end of the line"),
     ] as [(String, Int, Int, String)])
     func errors(_ text: String, _ line: Int, _ column: Int, _ message: String) {
         let error = Self.failure(text)
@@ -186,5 +190,22 @@ struct ExpositionParserTests {
         #expect(samples.map(\.name) == ["a", "b", "c"])
         #expect(samples[0].timestampMilliseconds == 1000)
         #expect(samples[2].value == 3)
+    }
+
+    /// `tidepool scrape`'s table line for each sample of an exposition.
+    static func tableLines(_ text: String, _ format: ExpositionFormat) throws -> [String] {
+        var lines: [String] = []
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            try ExpositionParser.parse(buffer, format: format) { lines.append(SampleOutput.tableLine($0)) }
+        }
+        return lines
+    }
+
+    @Test("a table line shows a timestamp past what nanoseconds hold as milliseconds (found by fuzz-exposition)")
+    func tableLineFarTimestamp() throws {
+        // OpenMetrics timestamps are seconds: the text format's reference timestamp read as
+        // seconds is the year 46 000, and multiplying its milliseconds into nanoseconds trapped.
+        let lines = try Self.tableLines("a 1 1395066363000\nb 2 1395066363.5\nc 3 -9000000000000\n# EOF\n", .openMetrics)
+        #expect(lines == ["a  1  @1395066363000000ms", "b  2  @2014-03-17T14:26:03.5Z", "c  3  @-9000000000000000ms"])
     }
 }

@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Scaler
 import Yams
@@ -85,6 +86,15 @@ public enum DocumentLoader {
     }
 
     static func parseYAML(_ text: String, source: String) throws(InputError) -> JSONValue {
+        // Yams resolves each alias to a copy of its anchor's node, so nested aliases multiply:
+        // a few hundred bytes ("billion laughs") stand for hundreds of millions of nodes, and
+        // hashing them (Yams checks mapping keys for duplicates) or converting them hung. A
+        // document's own nodes are fewer than its bytes; aliases may multiply them by 16 (to
+        // at least 100 000 nodes) before the document is refused, unexpanded.
+        let limit = max(100_000, 16 * text.utf8.count)
+        if text.utf8.contains(UInt8(ascii: "*")), expandedNodeCount(text, limit: limit) == nil {
+            throw InputError(source: source, message: "malformed YAML: its aliases expand to more than \(limit) nodes")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -95,6 +105,60 @@ public enum DocumentLoader {
         }
         guard let node else { throw InputError(source: source, message: "the document is empty") }
         return convert(node)
+    }
+
+    /// How many nodes the YAML stream holds with every alias expanded, counted from libyaml's
+    /// events without building anything; nil once past `limit`. A syntax error ends the count
+    /// early (Yams then reports it, with its place).
+    static func expandedNodeCount(_ text: String, limit: Int) -> Int? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return 0 }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        var text = text
+        return text.withUTF8 { buffer -> Int? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var anchors: [String: Int] = [:]
+            var total = 0
+            // Each open collection's anchor and the nodes it holds so far (itself included).
+            var open: [(anchor: String?, nodes: Int)] = []
+            func name(_ anchor: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+                anchor.map { String(cString: $0) }
+            }
+            /// Counts `nodes` more in the collection they are in; false past the limit.
+            func count(_ nodes: Int) -> Bool {
+                if !open.isEmpty { open[open.count - 1].nodes += nodes }
+                total += nodes
+                return total <= limit
+            }
+            var event = yaml_event_t()
+            while yaml_parser_parse(&parser, &event) == 1 {
+                defer { yaml_event_delete(&event) }
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    return total
+                case YAML_SCALAR_EVENT:
+                    if let anchor = name(event.data.scalar.anchor) { anchors[anchor] = 1 }
+                    guard count(1) else { return nil }
+                case YAML_ALIAS_EVENT:
+                    // An undefined alias counts nothing here; Yams reports it.
+                    guard count(anchors[name(event.data.alias.anchor) ?? ""] ?? 0) else { return nil }
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    let anchor = event.type == YAML_SEQUENCE_START_EVENT
+                        ? name(event.data.sequence_start.anchor) : name(event.data.mapping_start.anchor)
+                    total += 1
+                    guard total <= limit else { return nil }
+                    open.append((anchor, 1))
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    guard let finished = open.popLast() else { return total }
+                    if let anchor = finished.anchor { anchors[anchor] = finished.nodes }
+                    if !open.isEmpty { open[open.count - 1].nodes += finished.nodes }
+                default:
+                    break
+                }
+            }
+            return total
+        }
     }
 
     /// YAML to the JSON tree. Plain scalars that read as numbers stay numbers with their text

@@ -146,7 +146,13 @@ public enum SampleOutput {
         }
         let value = sample.value.isNaN ? "NaN" : sample.value.isInfinite ? (sample.value > 0 ? "+Inf" : "-Inf") : numberText(sample.value)
         text += "  " + value
-        if let timestamp = sample.timestampMilliseconds { text += "  @" + Timestamp(nanosecondsSinceEpoch: timestamp * 1_000_000).rfc3339 }
+        if let timestamp = sample.timestampMilliseconds {
+            // An OpenMetrics timestamp (seconds) can lie past what nanoseconds since the epoch
+            // hold (years 1677 to 2262): those are shown as the milliseconds they are.
+            let (nanoseconds, overflow) = timestamp.multipliedReportingOverflow(by: 1_000_000)
+            let instant = Timestamp(nanosecondsSinceEpoch: nanoseconds)
+            text += "  @" + (overflow || instant <= .distantPast ? "\(timestamp)ms" : instant.rfc3339)
+        }
         return text
     }
 }

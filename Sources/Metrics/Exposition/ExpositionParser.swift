@@ -398,6 +398,12 @@ public struct ExpositionParser: ~Copyable {
                         index += 1
                         throw error("an escape (\\\\, \\\" or \\n)")
                     }
+                    // A backslash escapes no newline: the string ends unterminated there (the
+                    // escape used to swallow the newline, and the line count went wrong after it).
+                    if input[index + 1] == UInt8(ascii: "\n") {
+                        index += 1
+                        throw error("'\"' to close the string before the end of the line")
+                    }
                     // The text format keeps an unknown escape as written.
                     scratch.append(UInt8(ascii: "\\"))
                     scratch.append(input[index + 1])

@@ -123,12 +123,15 @@ struct ProcessLaunchError: Error, CustomStringConvertible {
 }
 
 /// Cuts a byte stream into lines (without their `\n`, a trailing `\r` dropped).
-struct LineSplitter {
+/// `package` so the stdio framing fuzz target (Fuzz/jsonrpc) can feed it.
+package struct LineSplitter {
     private var partial: [UInt8] = []
     /// A line longer than this is a runaway; it is cut rather than buffered without end.
-    static let maximumLine = 64 << 20
+    package static let maximumLine = 64 << 20
 
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, _ line: ([UInt8]) -> Void) {
+    package init() {}
+
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, _ line: ([UInt8]) -> Void) {
         var start = 0
         for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
             partial.append(contentsOf: bytes[start..<index])

@@ -1,11 +1,14 @@
 /// Splits a `text/event-stream` body into events as its bytes arrive, in any chunking.
 /// Only what MCP uses is kept: each event's `data` (lines joined with newlines) and its
-/// `event` type; comments (keep-alives) are skipped.
-struct ServerSentEventParser {
-    struct Event: Equatable {
-        var type: String
-        var data: [UInt8]
+/// `event` type; comments (keep-alives) are skipped. `package` so the HTTP framing fuzz target
+/// (Fuzz/jsonrpc) can feed it.
+package struct ServerSentEventParser {
+    package struct Event: Equatable {
+        package var type: String
+        package var data: [UInt8]
     }
+
+    package init() {}
 
     private var line: [UInt8] = []
     private var data: [UInt8] = []
@@ -14,7 +17,7 @@ struct ServerSentEventParser {
     private var lastWasCarriageReturn = false
 
     /// Feeds bytes; returns the events they complete.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
         var events: [Event] = []
         for byte in bytes {
             if byte == UInt8(ascii: "\n") && lastWasCarriageReturn {
