@@ -154,32 +154,30 @@ public struct GatewayHTTPServer: Sendable {
         case tooSlow
     }
 
-    /// The whole body, or why not: larger than the limit, or not all there before the deadline
-    /// (a client trickling its body must not hold a handler forever).
+    /// The whole body, or why not: larger than the limit, or not all there by the deadline (a
+    /// client trickling its body must not hold a handler forever). The deadline is checked as
+    /// each chunk arrives, so a body that stalls outright is the idle timeout's to end, and one
+    /// trickling in is answered at the first chunk past the deadline. That way a request costs
+    /// no timer and no child tasks, which a deadline of its own would.
     static func collectBody(_ request: Request, upTo limit: Int, within timeout: Duration) async -> Result<ByteBuffer, BodyFailure> {
-        await withTaskGroup(of: Result<ByteBuffer, BodyFailure>?.self) { group in
-            group.addTask {
-                var request = request
-                do {
-                    return .success(try await request.collectBody(upTo: limit))
-                } catch {
-                    return Task.isCancelled ? nil : .failure(.tooLarge)
+        let deadline = ContinuousClock.now + timeout
+        var collected: ByteBuffer?
+        do {
+            for try await chunk in request.body {
+                if ContinuousClock.now > deadline { return .failure(.tooSlow) }
+                guard (collected?.readableBytes ?? 0) + chunk.readableBytes <= limit else { return .failure(.tooLarge) }
+                if collected == nil {
+                    collected = chunk
+                } else {
+                    var chunk = chunk
+                    collected!.writeBuffer(&chunk)
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(.tooSlow)
-            }
-            var outcome: Result<ByteBuffer, BodyFailure> = .failure(.tooSlow)
-            for await result in group {
-                if let result {
-                    outcome = result
-                    break
-                }
-            }
-            group.cancelAll()
-            return outcome
+        } catch {
+            // The connection failed under the body; nobody is left to read an answer.
+            return .failure(.tooSlow)
         }
+        return .success(collected ?? ByteBuffer())
     }
 
     static func bearerToken(_ request: Request) -> String? {
