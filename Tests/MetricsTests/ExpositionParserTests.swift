@@ -147,6 +147,41 @@ struct ExpositionParserTests {
         #expect(error == ExpositionError(line: line, column: column, message: "expected \(message)"))
     }
 
+    /// `prefix`, then `bytes`, then `suffix`: inputs a Swift string literal cannot hold.
+    static func bytes(_ prefix: String, _ bytes: [UInt8], _ suffix: String) -> [UInt8] {
+        Array(prefix.utf8) + bytes + Array(suffix.utf8)
+    }
+
+    @Test("quoted names and label values must be valid UTF-8, as Prometheus requires (found by fuzz-exposition)", arguments: [
+        // Two label names differing only in invalid bytes read as one name twice, each
+        // repaired to U+FFFD; written back, the sample did not parse.
+        (bytes("{\"m\",\"l", [0xFF, 0xFF], "\"=\"1\",\"l\u{FFFD}\"=\"2\"} 1\n"), 8),
+        (bytes("a{b=\"", [0xFF], "\"} 1\n"), 6),
+        (bytes("a{b=\"ok\\n", [0xC0, 0x80], "\"} 1\n"), 10),                // overlong NUL, after an escape
+        (bytes("a{b=\"", [0xED, 0xA0, 0x80], "\"} 1\n"), 6),                 // a UTF-16 surrogate
+        (bytes("a{b=\"x", [0xF4, 0x90, 0x80, 0x80], "\"} 1\n"), 7),          // past U+10FFFF
+        (bytes("a{b=\"x", [0xE2, 0x82], "\"} 1\n"), 7),                      // cut short by the quote
+        (bytes("{\"", [0x80], "\"} 1\n"), 3),                                // a quoted metric name
+    ] as [([UInt8], Int)])
+    func invalidUTF8(_ input: [UInt8], _ column: Int) {
+        for format in [ExpositionFormat.prometheusText, .openMetrics] {
+            do {
+                _ = try Exposition(parsing: input + (format == .openMetrics ? Array("# EOF\n".utf8) : []), format: format)
+                Issue.record("\(format): accepted \(input)")
+            } catch {
+                #expect(error == ExpositionError(line: 1, column: column, message: "expected valid UTF-8 in a quoted name or label value"))
+            }
+        }
+    }
+
+    @Test("valid multi-byte UTF-8 in names and values reads as written")
+    func validUTF8() throws {
+        let exposition = try Exposition(parsing: Array("{\"température\",\"città\"=\"€ \\\"😀\\\"\"} 1\n".utf8), format: .prometheusText)
+        #expect(exposition.samples.first?.name == "température")
+        #expect(exposition.samples.first?.labels.first?.name == "città")
+        #expect(exposition.samples.first?.labels.first?.value == "€ \"😀\"")
+    }
+
     @Test("OpenMetrics is strict", arguments: [
         ("m 1\n", "# EOF at the end of an OpenMetrics exposition"),
         ("m 1\n# EOF\nm 2\n", "nothing after # EOF"),

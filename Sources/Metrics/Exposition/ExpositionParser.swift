@@ -365,17 +365,25 @@ public struct ExpositionParser: ~Copyable {
 
     /// A double-quoted string with `\\`, `\"` and `\n` escapes. Without escapes it stays a view
     /// into the input; with them it is unescaped into the scratch buffer.
+    ///
+    /// It must be valid UTF-8, as Prometheus requires of label values: two strings that differ
+    /// only in invalid bytes would otherwise read as one (each repaired to U+FFFD), a label
+    /// name twice in one sample (found by fuzz-exposition).
     private mutating func quoted() throws(ExpositionError) -> SampleView.Span {
         index += 1
         let start = index
+        // Any byte with the high bit set means the UTF-8 needs checking; most strings are ASCII.
+        var bits: UInt8 = 0
         while index < input.count {
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
+                try requireUTF8(from: start, ifAnyOf: bits)
                 index += 1
                 return SampleView.Span(start: start, end: index - 1, inScratch: false)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte == UInt8(ascii: "\n") { throw error("'\"' to close the string before the end of the line") }
+            bits |= byte
             index += 1
         }
         let scratchStart = scratch.count
@@ -383,6 +391,8 @@ public struct ExpositionParser: ~Copyable {
         while index < input.count {
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
+                // Escapes are ASCII, so the raw bytes are valid exactly when the unescaped are.
+                try requireUTF8(from: start, ifAnyOf: bits)
                 index += 1
                 return SampleView.Span(start: scratchStart, end: scratch.count, inScratch: true)
             }
@@ -412,9 +422,21 @@ public struct ExpositionParser: ~Copyable {
                 continue
             }
             scratch.append(byte)
+            bits |= byte
             index += 1
         }
         throw error("'\"' to close the string")
+    }
+
+    /// Checks the input from `start` up to `index` (the closing quote) when `bits` has the high
+    /// bit set; a failure points at the first byte of the invalid sequence.
+    @inline(__always)
+    private mutating func requireUTF8(from start: Int, ifAnyOf bits: UInt8) throws(ExpositionError) {
+        guard bits & 0x80 != 0 else { return }
+        if let offset = UTF8Validation.firstInvalidByte(UnsafeBufferPointer(rebasing: input[start..<index])) {
+            index = start + offset
+            throw error("valid UTF-8 in a quoted name or label value")
+        }
     }
 
     // MARK: Numbers
@@ -636,5 +658,39 @@ enum NumberParser {
         }
         guard index == bytes.count else { return nil }
         return negative ? -milliseconds : milliseconds
+    }
+}
+
+/// UTF-8 as the Unicode standard defines it (Table 3-7): no overlong forms, no surrogates,
+/// nothing past U+10FFFF.
+enum UTF8Validation {
+    /// The offset of the first byte that does not begin a well-formed sequence, or nil.
+    static func firstInvalidByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            // The sequence's length and the range its second byte must fall in.
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return index
+            }
+            guard index + length <= bytes.count, bytes[index + 1] >= low, bytes[index + 1] <= high else { return index }
+            for continuation in 2..<length where bytes[index + continuation] & 0xC0 != 0x80 { return index }
+            index += length
+        }
+        return nil
     }
 }
