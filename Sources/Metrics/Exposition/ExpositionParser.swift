@@ -661,36 +661,20 @@ enum NumberParser {
     }
 }
 
-/// UTF-8 as the Unicode standard defines it (Table 3-7): no overlong forms, no surrogates,
-/// nothing past U+10FFFF.
+/// UTF-8 as the Unicode standard defines it: no overlong forms, no surrogates, nothing past
+/// U+10FFFF (the standard library's decoder is that strict).
 enum UTF8Validation {
     /// The offset of the first byte that does not begin a well-formed sequence, or nil.
     static func firstInvalidByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = 0
-        while index < bytes.count {
-            let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-                continue
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return offset
             }
-            // The sequence's length and the range its second byte must fall in.
-            let length: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return index
-            }
-            guard index + length <= bytes.count, bytes[index + 1] >= low, bytes[index + 1] <= high else { return index }
-            for continuation in 2..<length where bytes[index + continuation] & 0xC0 != 0x80 { return index }
-            index += length
         }
-        return nil
     }
 }
