@@ -161,23 +161,23 @@ public struct GatewayHTTPServer: Sendable {
     /// no timer and no child tasks, which a deadline of its own would.
     static func collectBody(_ request: Request, upTo limit: Int, within timeout: Duration) async -> Result<ByteBuffer, BodyFailure> {
         let deadline = ContinuousClock.now + timeout
-        var collected: ByteBuffer?
+        var collected = ByteBuffer()
         do {
             for try await chunk in request.body {
                 if ContinuousClock.now > deadline { return .failure(.tooSlow) }
-                guard (collected?.readableBytes ?? 0) + chunk.readableBytes <= limit else { return .failure(.tooLarge) }
-                if collected == nil {
+                guard collected.readableBytes + chunk.readableBytes <= limit else { return .failure(.tooLarge) }
+                // A body that came in one chunk (the usual case) is kept as it is, not copied.
+                if collected.readableBytes == 0 {
                     collected = chunk
                 } else {
-                    var chunk = chunk
-                    collected!.writeBuffer(&chunk)
+                    collected.writeImmutableBuffer(chunk)
                 }
             }
         } catch {
             // The connection failed under the body; nobody is left to read an answer.
             return .failure(.tooSlow)
         }
-        return .success(collected ?? ByteBuffer())
+        return .success(collected)
     }
 
     static func bearerToken(_ request: Request) -> String? {
