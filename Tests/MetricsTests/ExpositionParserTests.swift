@@ -236,6 +236,13 @@ struct ExpositionParserTests {
         return lines
     }
 
+    @Test("a table line escapes every newline in a label value, one after a carriage return too")
+    func tableLineEscapesNewlines() throws {
+        // "\r\n" is one Character in Swift: escaping by Character let that newline through raw.
+        let lines = try Self.tableLines("m{a=\"x\r\\ny\\n\"} 1\n", .prometheusText)
+        #expect(lines == ["m{a=\"x\r\\ny\\n\"}  1"], "\(lines)")
+    }
+
     @Test("a table line shows a timestamp past what nanoseconds hold as milliseconds (found by fuzz-exposition)")
     func tableLineFarTimestamp() throws {
         // OpenMetrics timestamps are seconds: the text format's reference timestamp read as

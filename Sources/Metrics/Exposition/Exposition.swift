@@ -123,16 +123,17 @@ public enum SampleOutput {
         return "\(value)"
     }
 
-    /// A label value as the text format writes it.
+    /// A label value as the text format writes it. By scalar, not Character: "\r\n" is one
+    /// Character, and its newline would slip through unescaped.
     static func escaped(_ value: String) -> String {
         var text = ""
         text.reserveCapacity(value.utf8.count)
-        for character in value {
-            switch character {
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "\\": text += "\\\\"
             case "\"": text += "\\\""
             case "\n": text += "\\n"
-            default: text.append(character)
+            default: text.unicodeScalars.append(scalar)
             }
         }
         return text
