@@ -18,7 +18,7 @@ import Scaler
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeBufferPointer(start: data, count: size)
     let bytes = Array(input)
-    let seed = seed(of: input)
+    let seed = chunkingSeed(of: input)
 
     // An HTTP body, whole.
     exercise(bytes)
@@ -46,6 +46,29 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 @_cdecl("fuzz_jsonrpc_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
     runFuzzer(argc, argv)
+}
+
+/// FNV-1a of the input: a seed that changes with every mutation, so the same input always
+/// splits the same way (a crash reproduces) while different inputs split differently.
+private func chunkingSeed(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    return hash
+}
+
+/// `count` bytes cut into consecutive ranges of 1 to `maximum` bytes (some empty ones too,
+/// as a read can return nothing), the sizes drawn from `seed` by Pool's SplitMix64.
+private func chunks(count: Int, seed: UInt64, maximum: Int) -> [Range<Int>] {
+    var generator = SplitMix64(seed: seed)
+    var ranges: [Range<Int>] = []
+    var start = 0
+    while start < count {
+        let draw = Int(generator.next() % UInt64(maximum + 1))
+        let end = min(count, start + draw)
+        ranges.append(start..<end)
+        start = end
+    }
+    return ranges
 }
 
 /// The lines LineSplitter hands over when `input` arrives in chunks.
