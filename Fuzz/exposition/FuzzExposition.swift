@@ -85,13 +85,13 @@ private func exercise(_ input: UnsafeBufferPointer<UInt8>, format: ExpositionFor
 
 /// One sample in the text format, names quoted when they are not legacy names.
 private func textLine(_ sample: Sample) -> String {
-    var labels = sample.labels.map { "\(labelName($0.name))=\"\(escaped($0.value))\"" }
+    var labels = sample.labels.map { "\(labelName($0.name))=\"\(SampleOutput.escaped($0.value))\"" }
     var line: String
     if isLegacyName(sample.name, colon: true) {
         line = sample.name
     } else {
         line = ""
-        labels.insert("\"\(escaped(sample.name))\"", at: 0)
+        labels.insert("\"\(SampleOutput.escaped(sample.name))\"", at: 0)
     }
     if !labels.isEmpty { line += "{" + labels.joined(separator: ",") + "}" }
     let value = sample.value
@@ -101,24 +101,11 @@ private func textLine(_ sample: Sample) -> String {
 }
 
 private func labelName(_ name: String) -> String {
-    isLegacyName(name, colon: false) ? name : "\"\(escaped(name))\""
+    isLegacyName(name, colon: false) ? name : "\"\(SampleOutput.escaped(name))\""
 }
 
 private func isLegacyName(_ name: String, colon: Bool) -> Bool {
     guard let first = name.utf8.first else { return false }
     func letter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || byte == UInt8(ascii: "_") || (colon && byte == UInt8(ascii: ":")) }
     return letter(first) && name.utf8.dropFirst().allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
-}
-
-private func escaped(_ text: String) -> String {
-    var result = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\\": result += "\\\\"
-        case "\"": result += "\\\""
-        case "\n": result += "\\n"
-        default: result.unicodeScalars.append(scalar)
-        }
-    }
-    return result
 }

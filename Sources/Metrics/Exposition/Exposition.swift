@@ -124,8 +124,9 @@ public enum SampleOutput {
     }
 
     /// A label value as the text format writes it. By scalar, not Character: "\r\n" is one
-    /// Character, and its newline would slip through unescaped.
-    static func escaped(_ value: String) -> String {
+    /// Character, and its newline would slip through unescaped. `package` so fuzz-exposition's
+    /// round trip writes with it, and so checks it.
+    package static func escaped(_ value: String) -> String {
         var text = ""
         text.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
