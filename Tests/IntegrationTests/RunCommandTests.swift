@@ -98,6 +98,33 @@ struct RunCommandTests {
         return session
     }
 
+    /// A fixture member on a port of its own, started and answering. A port picked free can be
+    /// taken by another test before the child binds it; the child then exits, and this tries
+    /// another port rather than let the test talk to whoever holds it.
+    static func startFixture(name: String, port requested: Int? = nil) throws -> (child: Child, port: Int) {
+        for _ in 0..<3 {
+            let port = requested ?? freePort()
+            let child = try Child(python, [fixture, "--port", "\(port)", "--name", name])
+            let answering = try waitFor(30) {
+                guard child.process.isRunning else { return true }
+                return try post("http://127.0.0.1:\(port)/mcp", #"{"jsonrpc":"2.0","method":"ping","id":0}"#).hasPrefix("HTTP/1.1 ")
+            }
+            if answering, child.process.isRunning { return (child, port) }
+            child.stop(SIGKILL)
+        }
+        throw FixtureError(message: "the fixture member \(name) did not start: \(requested.map { "port \($0) is taken" } ?? "three ports taken")")
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// How many members `/status` reports ready.
+    static func readyMembers(adminPort: Int) throws -> Int {
+        try curl(["http://127.0.0.1:\(adminPort)/status"]).components(separatedBy: "\"state\":\"ready\"").count - 1
+    }
+
     static func waitFor(_ limit: TimeInterval = 30, _ condition: () throws -> Bool) throws -> Bool {
         let deadline = Date().addingTimeInterval(limit)
         while Date() < deadline {
@@ -112,10 +139,8 @@ struct RunCommandTests {
         // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
         // one of the few the concurrency runtime shares with the other suites.
         try await onOwnThread {
-            let primaryPort = Self.freePort()
-            let backupPort = Self.freePort()
-            var primary = try Child(Self.python, [Self.fixture, "--port", "\(primaryPort)", "--name", "primary"])
-            let backup = try Child(Self.python, [Self.fixture, "--port", "\(backupPort)", "--name", "backup"])
+            var (primary, primaryPort) = try Self.startFixture(name: "primary")
+            let (backup, backupPort) = try Self.startFixture(name: "backup")
             defer { primary.stop(); backup.stop() }
             // Recipe 04's config as written, with this test's ports and a 1 s health interval
             // instead of 30 s so the test does not take minutes.
@@ -163,18 +188,25 @@ struct RunCommandTests {
             defer { tidepool.stop() }
             let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
             #expect(try Self.waitFor { try Self.curl(["http://127.0.0.1:\(adminPort)/readyz"]).hasPrefix("HTTP/1.1 200") })
+            // /readyz is green with one entry (min_healthy: 1); the priority order shows once
+            // both have shaken hands.
+            #expect(try Self.waitFor { try Self.readyMembers(adminPort: adminPort) == 2 })
             let session = try #require(try Self.initialize(url))
             func whoami(_ id: Int) throws -> String {
                 try Self.post(url, #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"whoami","arguments":{}},"id":\#(id)}"#, session: session)
             }
-            #expect(try whoami(2).contains("name=primary"))
+            let first = try whoami(2)
+            #expect(first.contains("name=primary"), "\(first)")
 
             primary.stop(SIGKILL)
             for id in 3..<8 {
                 let reply = try whoami(id)
                 #expect(reply.contains("name=backup"), "call \(id) after the primary died: \(reply)")
             }
-            primary = try Child(Self.python, [Self.fixture, "--port", "\(primaryPort)", "--name", "primary"])
+            // Three failed probes a second apart take the primary out of rotation; it comes
+            // back only after that, as a recovered primary would.
+            #expect(try Self.waitFor { tidepool.errors.contains("removed_from_rotation mcp_server=my-mcp member=") })
+            primary = try Self.startFixture(name: "primary", port: primaryPort).child
             // Failback: once its health checks pass again (and the group's circuit lets it), the
             // primary reclaims traffic.
             #expect(try Self.waitFor(60) { try whoami(20).contains("name=primary") })
@@ -192,10 +224,9 @@ struct RunCommandTests {
         // Blocking waits (processes, curl, sleeps) run on a thread of their own, not on
         // one of the few the concurrency runtime shares with the other suites.
         try await onOwnThread {
-            let ports = (0..<3).map { _ in Self.freePort() }
-            let members = try ports.enumerated().map { index, port in
-                try Child(Self.python, [Self.fixture, "--port", "\(port)", "--name", "m\(index)"])
-            }
+            let started = try (0..<3).map { index in try Self.startFixture(name: "m\(index)") }
+            let members = started.map(\.child)
+            let ports = started.map(\.port)
             defer { members.forEach { $0.stop() } }
             let config = """
                 mcp_servers:
@@ -235,10 +266,7 @@ struct RunCommandTests {
                                                    "--admin-listen", "127.0.0.1:\(adminPort)"])
             defer { tidepool.stop() }
             let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
-            #expect(try Self.waitFor {
-                let status = try Self.curl(["http://127.0.0.1:\(adminPort)/status"])
-                return status.components(separatedBy: "\"state\":\"ready\"").count - 1 == 3
-            })
+            #expect(try Self.waitFor { try Self.readyMembers(adminPort: adminPort) == 3 })
             let session = try #require(try Self.initialize(url))
             func served(_ count: Int, from base: Int) throws -> [String] {
                 try (0..<count).map { index in
