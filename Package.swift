@@ -90,14 +90,16 @@ let package = Package(
         .testTarget(
             name: "PoolTests",
             dependencies: [
-                "Pool",
+                "Pool", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Pool", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "TidepoolMetrics", "Controller", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Scaler", "TidepoolMetrics", "Controller", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        // What more than one test target needs (tests' own helpers, no product code).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

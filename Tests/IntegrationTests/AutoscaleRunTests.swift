@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// `tidepool run` autoscaling a pool of the bundled `mcp-math` under load from
@@ -28,10 +29,7 @@ struct AutoscaleRunTests {
         var gateway: String { "http://127.0.0.1:\(gatewayPort)/mcp/math" }
 
         init(config: String) throws {
-            gatewayPort = RunCommandTests.freePort()
-            adminPort = RunCommandTests.freePort()
-            child = try Child(AutoscaleFixtures.tidepool, ["run", "--config", config, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
-                                                           "--admin-listen", "127.0.0.1:\(adminPort)"])
+            (child, gatewayPort, adminPort) = try RunCommandTests.startTidepool(["run", "--config", config])
         }
 
         /// /status as JSON, nil while the admin endpoint is not up.

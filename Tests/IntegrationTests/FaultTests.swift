@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Members that misbehave under a running gateway: a frozen process (SIGSTOP), one answering
@@ -46,10 +47,8 @@ struct FaultTests {
     func garbageAndClose() async throws {
         try await onOwnThread {
             for mode in ["garbage", "close"] {
-                let goodPort = RunCommandTests.freePort()
-                let badPort = RunCommandTests.freePort()
-                let good = try Child(AutoscaleRunTests.mcpMathPath, ["--port", "\(goodPort)", "--name", "good"])
-                let bad = try Child("/usr/bin/env", ["python3", Self.misbehaving, "--port", "\(badPort)", "--mode", mode])
+                let (good, goodPort) = try RunCommandTests.startListening(AutoscaleRunTests.mcpMathPath, ["--port", "0", "--name", "good"])
+                let (bad, badPort) = try RunCommandTests.startListening("/usr/bin/env", ["python3", Self.misbehaving, "--port", "0", "--mode", mode])
                 defer { good.stop(SIGKILL); bad.stop(SIGKILL) }
                 let (tidepool, config) = try Self.start(Self.remote("good", port: goodPort) + "\n" + Self.remote("bad", port: badPort) + "\n" + Self.group(["good", "bad"]))
                 defer { tidepool.child.stop(); try? FileManager.default.removeItem(atPath: config) }
@@ -76,9 +75,9 @@ struct FaultTests {
     @Test("a frozen member (SIGSTOP): calls to it time out and it leaves rotation; SIGCONT brings it back")
     func frozenMember() async throws {
         try await onOwnThread {
-            let ports = [RunCommandTests.freePort(), RunCommandTests.freePort()]
-            let first = try Child(AutoscaleRunTests.mcpMathPath, ["--port", "\(ports[0])", "--name", "first"])
-            let second = try Child(AutoscaleRunTests.mcpMathPath, ["--port", "\(ports[1])", "--name", "second"])
+            let (first, firstPort) = try RunCommandTests.startListening(AutoscaleRunTests.mcpMathPath, ["--port", "0", "--name", "first"])
+            let (second, secondPort) = try RunCommandTests.startListening(AutoscaleRunTests.mcpMathPath, ["--port", "0", "--name", "second"])
+            let ports = [firstPort, secondPort]
             defer { kill(second.process.processIdentifier, SIGCONT); first.stop(SIGKILL); second.stop(SIGKILL) }
             let (tidepool, config) = try Self.start(Self.remote("first", port: ports[0]) + "\n" + Self.remote("second", port: ports[1]) + "\n" + Self.group(["first", "second"]))
             defer { tidepool.child.stop(); try? FileManager.default.removeItem(atPath: config) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `tidepool controller` (the built binary) against the API server fixture: it scales a

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The Kubernetes API server fixture (Tests/kubernetes) is faithful where kubectl can tell:

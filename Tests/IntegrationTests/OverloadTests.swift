@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The gateway under ten times what one member can take: `max_concurrency: 2`, `max_queue: 4`.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `tidepool run` end to end, the built binary with MCP Hangar's recipes 04 (failover) and 05
@@ -18,8 +19,8 @@ struct RunCommandTests {
     static let binary = root.appendingPathComponent(".build/debug/tidepool").path
 
     /// A child process, killed when the test is done with it. Its standard error goes to a
-    /// file (a pipe nobody drains would stall it once full); standard output to a pipe only
-    /// when the test reads it.
+    /// file (a pipe nobody drains would stall it once full), and so does its standard output
+    /// unless the test reads that from a pipe.
     final class Child: @unchecked Sendable {
         let process = Process()
         let output = Pipe()
@@ -34,13 +35,15 @@ struct RunCommandTests {
                 process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             }
             _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-            process.standardOutput = readsOutput ? output : FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: errorFile)
+            let log = try FileHandle(forWritingTo: errorFile)
+            process.standardOutput = readsOutput ? output : log
+            process.standardError = log
             process.standardInput = input
             try process.run()
         }
 
-        /// What the child wrote on standard error so far.
+        /// What the child wrote on standard error so far (and on standard output, unless the
+        /// test reads that).
         var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
         /// Sends `signal`, and SIGKILL if the child is still there 10 s later: a child can
@@ -120,6 +123,45 @@ struct RunCommandTests {
         var description: String { message }
     }
 
+    /// Starts a program told to listen on port 0 and reads the port the kernel gave it from
+    /// the first line of its standard error that holds `marker` followed by
+    /// `http://127.0.0.1:PORT`: no port is guessed free and then taken by someone else.
+    static func startListening(_ executable: String, _ arguments: [String], marker: String = "listening on ",
+                               environment: [String: String] = [:]) throws -> (child: Child, port: Int) {
+        let child = try Child(executable, arguments, environment: environment)
+        let port = try listeningPort(of: child, marker: marker)
+        return (child, port)
+    }
+
+    /// The port after `marker` + `http://127.0.0.1:` in the child's standard error, waiting for
+    /// the line at most 30 s; throws when the child exits first.
+    static func listeningPort(of child: Child, marker: String) throws -> Int {
+        let deadline = Date().addingTimeInterval(30)
+        let prefix = marker + "http://127.0.0.1:"
+        while Date() < deadline {
+            let errors = child.errors
+            if let range = errors.range(of: prefix) {
+                let digits = errors[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+                // A line still being written may end inside the number: wait for what follows it.
+                if let port = Int(digits), errors[range.upperBound...].count > digits.count { return port }
+            }
+            guard child.process.isRunning else {
+                throw FixtureError(message: "\(child.process.executableURL?.lastPathComponent ?? "child") exited before it said where it listens: \(errors.suffix(500))")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw FixtureError(message: "\(child.process.executableURL?.lastPathComponent ?? "child") did not say where it listens within 30 s: \(child.errors.suffix(500))")
+    }
+
+    /// `tidepool run` (or `record`) on ports the kernel picks; the gateway's and the admin
+    /// endpoint's ports read from what it prints.
+    static func startTidepool(_ arguments: [String]) throws -> (child: Child, gatewayPort: Int, adminPort: Int) {
+        let child = try Child(binary, arguments + ["--gateway-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
+        let gatewayPort = try listeningPort(of: child, marker: "gateway listening on ")
+        let adminPort = try listeningPort(of: child, marker: "admin endpoint ")
+        return (child, gatewayPort, adminPort)
+    }
+
     /// How many members `/status` reports ready.
     static func readyMembers(adminPort: Int) throws -> Int {
         try curl(["http://127.0.0.1:\(adminPort)/status"]).components(separatedBy: "\"state\":\"ready\"").count - 1
@@ -181,10 +223,7 @@ struct RunCommandTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipe04-\(UUID().uuidString).yaml")
             try config.write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
-            let gatewayPort = Self.freePort()
-            let adminPort = Self.freePort()
-            let tidepool = try Child(Self.binary, ["run", "--config", file.path, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
-                                                   "--admin-listen", "127.0.0.1:\(adminPort)"])
+            let (tidepool, gatewayPort, adminPort) = try Self.startTidepool(["run", "--config", file.path])
             defer { tidepool.stop() }
             let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
             #expect(try Self.waitFor { try Self.curl(["http://127.0.0.1:\(adminPort)/readyz"]).hasPrefix("HTTP/1.1 200") })
@@ -260,10 +299,7 @@ struct RunCommandTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipe05-\(UUID().uuidString).yaml")
             try config.write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
-            let gatewayPort = Self.freePort()
-            let adminPort = Self.freePort()
-            let tidepool = try Child(Self.binary, ["run", "--config", file.path, "--gateway-listen", "127.0.0.1:\(gatewayPort)",
-                                                   "--admin-listen", "127.0.0.1:\(adminPort)"])
+            let (tidepool, gatewayPort, adminPort) = try Self.startTidepool(["run", "--config", file.path])
             defer { tidepool.stop() }
             let url = "http://127.0.0.1:\(gatewayPort)/mcp/my-mcp-group"
             #expect(try Self.waitFor { try Self.readyMembers(adminPort: adminPort) == 3 })
@@ -331,22 +367,4 @@ struct RunCommandTests {
         }
     }
 }
-}
-
-/// Runs blocking test code on a new thread and awaits it, so a test that waits on processes
-/// does not hold a thread of the concurrency runtime's small pool (two, on two cores), which
-/// the other suites' async tests need meanwhile.
-func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        let thread = Thread {
-            do {
-                try body()
-                continuation.resume()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        thread.stackSize = 4 << 20
-        thread.start()
-    }
 }

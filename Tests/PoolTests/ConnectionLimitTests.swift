@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Pool
+import TestSupport
 import Testing
 
 /// Slow and oversized clients: each is cut off by its limit while a well-behaved client on

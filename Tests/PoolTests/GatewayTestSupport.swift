@@ -202,11 +202,3 @@ extension GatewayHarness {
     }
 }
 
-/// Runs blocking test code (raw socket reads) on a new thread and awaits its result, so it does
-/// not hold one of the concurrency runtime's few threads while the code under test needs them.
-func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-    await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.start()
-    }
-}

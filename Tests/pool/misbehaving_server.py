@@ -7,6 +7,7 @@ tools/call, for the gateway's fault tests. Standard library only.
 """
 import argparse
 import json
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -62,7 +63,10 @@ def main():
                 self.close_connection = True
                 self.connection.shutdown(2)
 
-    ThreadingHTTPServer(("127.0.0.1", options.port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
+    # With --port 0 the kernel picks the port: say which, so nobody has to guess a free one.
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", file=sys.stderr, flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":
