@@ -83,6 +83,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The gateway benchmark's floor: the least SwiftNIO does to answer one request.
+        .executableTarget(
+            name: "nio-responder",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/nio-responder"
+        ),
         .executableTarget(name: "scaler-bench", dependencies: ["Scaler"], path: "Benchmarks/scaler-bench"),
         .executableTarget(name: "metrics-bench", dependencies: ["TidepoolMetrics"], path: "Benchmarks/metrics-bench"),
         .testTarget(name: "ScalerTests", dependencies: ["Scaler"], resources: [.copy("Fixtures")]),

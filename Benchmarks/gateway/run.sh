@@ -19,6 +19,9 @@
 #   NGINX_WORKERS=auto                nginx worker_processes
 #   SCRATCH_PATH=.build-release       swift build --scratch-path (relative to the repository)
 #   TIDEPOOL_BIN=... MCP_MATH_BIN=... use these binaries and skip the build
+#   FLOOR=1                           also measure the floor: nginx answering the call's reply
+#                                     itself against nio-responder (NIO_RESPONDER_BIN=... skips
+#                                     its build); FLOOR=0 skips it
 #   KEEP_LOGS=1                       keep the work directory (logs, configs, wrk output)
 # Installs Debian's wrk and nginx with apt-get when they are missing (sudo when not root).
 # Writes nothing into the repository except the build's scratch directory; listens on 127.0.0.1
@@ -35,6 +38,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 MEMBERS=${MEMBERS:-2}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
+FLOOR=${FLOOR:-1}
 SCRATCH_PATH=${SCRATCH_PATH:-.build-release}
 WAIT_LIMIT=30 # seconds, for every wait below
 
@@ -210,6 +214,8 @@ WRK=$(command -v wrk) || fail "wrk is not installed"
 NGINX=$(find_nginx)
 [ -n "$NGINX" ] || fail "nginx is not installed"
 
+[ "$FLOOR" = 0 ] || [ "$FLOOR" = 1 ] || fail "FLOOR must be 0 or 1, not \"$FLOOR\""
+
 if [ -n "${TIDEPOOL_BIN:-}" ] && [ -n "${MCP_MATH_BIN:-}" ]; then
     [ -x "$TIDEPOOL_BIN" ] || fail "TIDEPOOL_BIN=$TIDEPOOL_BIN is not an executable"
     [ -x "$MCP_MATH_BIN" ] || fail "MCP_MATH_BIN=$MCP_MATH_BIN is not an executable"
@@ -223,6 +229,16 @@ else
     bindir=$(cd "$repo" && swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)
     TIDEPOOL_BIN=$bindir/tidepool
     MCP_MATH_BIN=$bindir/mcp-math
+fi
+if [ "$FLOOR" = 1 ]; then
+    if [ -n "${NIO_RESPONDER_BIN:-}" ]; then
+        [ -x "$NIO_RESPONDER_BIN" ] || fail "NIO_RESPONDER_BIN=$NIO_RESPONDER_BIN is not an executable"
+    else
+        say "building nio-responder (release, scratch path $SCRATCH_PATH)"
+        (cd "$repo" && swift build -c release --scratch-path "$SCRATCH_PATH" --product nio-responder) >&2 \
+            || fail "the release build of nio-responder failed"
+        NIO_RESPONDER_BIN=$(cd "$repo" && swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)/nio-responder
+    fi
 fi
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -368,6 +384,54 @@ if [ "$problems" -gt 0 ]; then
     grep -E '^(WARNING|ERROR|CRITICAL) ' "$work/tidepool.log" | awk '!seen[$1 " " $2]++' | head -10 | sed 's/^/    /' >&2
 fi
 
+# 4. The floor: no members, each server answers the call with add's reply itself, on one core
+#    (nginx: one worker, `return 200`; nio-responder: one event loop, NIOHTTP1's codec). What
+#    one request costs each stack: a proxy pays about that twice, as server and as client.
+if [ "$FLOOR" = 1 ]; then
+    reply='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"5"}],"isError":false}}'
+    floor_port=$(free_port) || fail "found no free port for nginx"
+    mkdir -p "$work/nginx-floor"
+    cat >"$work/nginx-floor/nginx.conf" <<NGINX
+daemon off;
+worker_processes 1;
+pid $work/nginx-floor/nginx.pid;
+error_log $work/nginx-floor/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx-floor/client_body;
+    server {
+        listen 127.0.0.1:$floor_port;
+        keepalive_requests 1000000;
+        location = /ready { return 204; }
+        location / { default_type application/json; return 200 '$reply'; }
+    }
+}
+NGINX
+    "$NGINX" -p "$work/nginx-floor" -e "$work/nginx-floor/nginx-error.log" -c "$work/nginx-floor/nginx.conf" >"$work/nginx-floor.log" 2>&1 &
+    nginx_pid=$!
+    started+=("$nginx_pid")
+    deadline=$((SECONDS + WAIT_LIMIT))
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$floor_port/ready" || true)" = 204 ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "nginx (floor) did not listen on $floor_port: $(cat "$work/nginx-floor.log" "$work/nginx-floor/nginx-error.log" 2>/dev/null | tail -5)"
+        sleep 0.1
+    done
+    mapfile -t FRONT_PIDS < <(echo "$nginx_pid"; pgrep -P "$nginx_pid" || true)
+    MEMBER_PIDS=()
+    measure nginx-floor "http://127.0.0.1:$floor_port/mcp" ""
+    stop_all
+
+    "$NIO_RESPONDER_BIN" --port 0 >"$work/nio-responder.log" 2>&1 &
+    responder_pid=$!
+    started+=("$responder_pid")
+    line=$(wait_for_line "$work/nio-responder.log" 'listening on http://127\.0\.0\.1:[0-9]+' "$responder_pid") \
+        || fail "nio-responder did not start: $(tail -5 "$work/nio-responder.log")"
+    FRONT_PIDS=("$responder_pid")
+    MEMBER_PIDS=()
+    measure nio-floor "http://127.0.0.1:${line##*:}/mcp" ""
+    stop_all
+fi
+
 # --- the report --------------------------------------------------------------------------------
 
 read -r _ direct_rps direct_p50 direct_p99 direct_errors < <(grep '^direct ' "$work/results")
@@ -384,12 +448,12 @@ printf '| nginx round robin (%s members) | %s | %.2f | %.2f | %s |\n' "$MEMBERS"
 printf '| tidepool gateway (%s members) | %s | %.2f | %.2f | %s |\n' "$MEMBERS" "$tp_rps" "$tp_p50" "$tp_p99" "$tp_errors"
 echo
 
-verdict=$(awk -v tp="$tp_rps" -v ng="$nginx_rps" -v tp99="$tp_p99" -v d99="$direct_p99" -v tperr="$tp_errors" 'BEGIN {
+verdict=$(awk -v tp="$tp_rps" -v ng="$nginx_rps" -v tp99="$tp_p99" -v d99="$direct_p99" -v n99="$nginx_p99" -v tperr="$tp_errors" 'BEGIN {
     ratio = (ng > 0) ? tp / ng : 0
     delta = tp99 - d99
     ok_ratio = ratio >= 1.0; ok_delta = delta <= 1.0
     printf "tidepool / nginx throughput: %.2f (target >= 1.0: %s)\n", ratio, ok_ratio ? "met" : "MISSED"
-    printf "tidepool p99 - direct p99: %+.2f ms (target <= 1 ms: %s)\n", delta, ok_delta ? "met" : "MISSED"
+    printf "tidepool p99 - direct p99: %+.2f ms (target <= 1 ms: %s); nginx p99 - direct p99: %+.2f ms\n", delta, ok_delta ? "met" : "MISSED", n99 - d99
     if (tperr > 0) printf "tidepool answered %d calls with errors: its figures do not count\n", tperr
     exit (ok_ratio && ok_delta && tperr == 0) ? 0 : 2
 }') && status=0 || status=$?
@@ -399,6 +463,13 @@ awk 'BEGIN { printf "server-side CPU per call:" }
     $1 == "nginx" { printf " nginx: proxy %.0f us + members %.0f us;", $2, $3 }
     $1 == "tidepool" { printf " tidepool: gateway %.0f us + members %.0f us", $2, $3 }
     END { print "" }' "$work/cpu"
+if [ "$FLOOR" = 1 ]; then
+    awk '$1 == "nginx-floor" { nginx = $2 } $1 == "nio-floor" { nio = $2 }
+        END {
+            printf "floor, CPU to answer one call on one core: nginx %.1f us, SwiftNIO %.1f us (%.1fx nginx)\n", nginx, nio, (nginx > 0 ? nio / nginx : 0)
+        }' "$work/cpu"
+    awk '$1 == "nginx-floor" || $1 == "nio-floor" { printf "  %s: %s calls/s, %s errors\n", $1, $2, $5 }' "$work/results"
+fi
 
 if [ "$direct_errors" -gt 0 ] || [ "$nginx_errors" -gt 0 ]; then
     echo "gateway bench: the baselines had errors (direct $direct_errors, nginx $nginx_errors): the comparison is not valid" >&2
