@@ -141,6 +141,21 @@ free_port() {
     return 1
 }
 
+# Starts nginx with the configuration in the directory (its error log there too), waits (at most
+# WAIT_LIMIT s) until it answers /ready on the port, and sets FRONT_PIDS to its processes.
+start_nginx() {
+    local dir=$1 port=$2 pid deadline
+    "$NGINX" -p "$dir" -e "$dir/nginx-error.log" -c "$dir/nginx.conf" >"$dir/nginx.log" 2>&1 &
+    pid=$!
+    started+=("$pid")
+    deadline=$((SECONDS + WAIT_LIMIT))
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/ready" || true)" = 204 ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "nginx did not listen on $port: $(cat "$dir/nginx.log" "$dir/nginx-error.log" 2>/dev/null | tail -5)"
+        sleep 0.1
+    done
+    mapfile -t FRONT_PIDS < <(echo "$pid"; pgrep -P "$pid" || true)
+}
+
 # POSTs one JSON-RPC message; the body goes to $work/last.body, the headers to
 # $work/last.headers; prints the HTTP status.
 mcp_post() {
@@ -329,17 +344,9 @@ awk -v dir="$work/nginx" -v port="$nginx_port" -v workers="$NGINX_WORKERS" -v se
 "$NGINX" -t -q -p "$work/nginx" -e "$work/nginx/nginx-error.log" -c "$work/nginx/nginx.conf" >"$work/nginx-test.log" 2>&1 \
     || fail "nginx refused the configuration: $(cat "$work/nginx-test.log")"
 MEMBER_PIDS=("${started[@]}")
-"$NGINX" -p "$work/nginx" -e "$work/nginx/nginx-error.log" -c "$work/nginx/nginx.conf" >"$work/nginx.log" 2>&1 &
-nginx_pid=$!
-started+=("$nginx_pid")
+start_nginx "$work/nginx" "$nginx_port"
 nginx_url="http://127.0.0.1:$nginx_port/mcp"
-deadline=$((SECONDS + WAIT_LIMIT))
-until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$nginx_port/ready" || true)" = 204 ]; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "nginx did not listen on $nginx_port: $(cat "$work/nginx.log" "$work/nginx/nginx-error.log" 2>/dev/null | tail -5)"
-    sleep 0.1
-done
 check_endpoint "$nginx_url" "$MEMBERS"
-mapfile -t FRONT_PIDS < <(echo "$nginx_pid"; pgrep -P "$nginx_pid" || true)
 measure nginx "$nginx_url" "$SESSION"
 stop_all
 
@@ -408,15 +415,7 @@ http {
     }
 }
 NGINX
-    "$NGINX" -p "$work/nginx-floor" -e "$work/nginx-floor/nginx-error.log" -c "$work/nginx-floor/nginx.conf" >"$work/nginx-floor.log" 2>&1 &
-    nginx_pid=$!
-    started+=("$nginx_pid")
-    deadline=$((SECONDS + WAIT_LIMIT))
-    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$floor_port/ready" || true)" = 204 ]; do
-        [ "$SECONDS" -lt "$deadline" ] || fail "nginx (floor) did not listen on $floor_port: $(cat "$work/nginx-floor.log" "$work/nginx-floor/nginx-error.log" 2>/dev/null | tail -5)"
-        sleep 0.1
-    done
-    mapfile -t FRONT_PIDS < <(echo "$nginx_pid"; pgrep -P "$nginx_pid" || true)
+    start_nginx "$work/nginx-floor" "$floor_port"
     MEMBER_PIDS=()
     measure nginx-floor "http://127.0.0.1:$floor_port/mcp" ""
     stop_all

@@ -77,9 +77,8 @@ struct FaultTests {
         try await onOwnThread {
             let (first, firstPort) = try RunCommandTests.startListening(AutoscaleRunTests.mcpMathPath, ["--port", "0", "--name", "first"])
             let (second, secondPort) = try RunCommandTests.startListening(AutoscaleRunTests.mcpMathPath, ["--port", "0", "--name", "second"])
-            let ports = [firstPort, secondPort]
             defer { kill(second.process.processIdentifier, SIGCONT); first.stop(SIGKILL); second.stop(SIGKILL) }
-            let (tidepool, config) = try Self.start(Self.remote("first", port: ports[0]) + "\n" + Self.remote("second", port: ports[1]) + "\n" + Self.group(["first", "second"]))
+            let (tidepool, config) = try Self.start(Self.remote("first", port: firstPort) + "\n" + Self.remote("second", port: secondPort) + "\n" + Self.group(["first", "second"]))
             defer { tidepool.child.stop(); try? FileManager.default.removeItem(atPath: config) }
             let url = "http://127.0.0.1:\(tidepool.gatewayPort)/mcp/both"
             func state(_ id: String) -> String? {

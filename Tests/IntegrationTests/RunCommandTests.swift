@@ -115,26 +115,19 @@ struct RunCommandTests {
             if answering, child.process.isRunning { return (child, port) }
             child.stop(SIGKILL)
         }
-        throw FixtureError(message: "the fixture member \(name) did not start: \(requested.map { "port \($0) is taken" } ?? "three ports taken")")
-    }
-
-    struct FixtureError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+        throw ServerError("the fixture member \(name) did not start: \(requested.map { "port \($0) is taken" } ?? "three ports taken")")
     }
 
     /// Starts a program told to listen on port 0 and reads the port the kernel gave it from
-    /// the first line of its standard error that holds `marker` followed by
-    /// `http://127.0.0.1:PORT`: no port is guessed free and then taken by someone else.
-    static func startListening(_ executable: String, _ arguments: [String], marker: String = "listening on ",
-                               environment: [String: String] = [:]) throws -> (child: Child, port: Int) {
-        let child = try Child(executable, arguments, environment: environment)
-        let port = try listeningPort(of: child, marker: marker)
-        return (child, port)
+    /// its `listening on http://127.0.0.1:PORT` line: no port is guessed free and then taken by
+    /// someone else.
+    static func startListening(_ executable: String, _ arguments: [String]) throws -> (child: Child, port: Int) {
+        let child = try Child(executable, arguments)
+        return (child, try listeningPort(of: child, marker: "listening on "))
     }
 
-    /// The port after `marker` + `http://127.0.0.1:` in the child's standard error, waiting for
-    /// the line at most 30 s; throws when the child exits first.
+    /// The port after `marker` + `http://127.0.0.1:` in what the child printed, waiting for the
+    /// line at most 30 s; throws when the child exits first.
     static func listeningPort(of child: Child, marker: String) throws -> Int {
         let deadline = Date().addingTimeInterval(30)
         let prefix = marker + "http://127.0.0.1:"
@@ -146,15 +139,15 @@ struct RunCommandTests {
                 if let port = Int(digits), errors[range.upperBound...].count > digits.count { return port }
             }
             guard child.process.isRunning else {
-                throw FixtureError(message: "\(child.process.executableURL?.lastPathComponent ?? "child") exited before it said where it listens: \(errors.suffix(500))")
+                throw ServerError("\(child.process.executableURL?.lastPathComponent ?? "child") exited before it said where it listens: \(errors.suffix(500))")
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        throw FixtureError(message: "\(child.process.executableURL?.lastPathComponent ?? "child") did not say where it listens within 30 s: \(child.errors.suffix(500))")
+        throw ServerError("\(child.process.executableURL?.lastPathComponent ?? "child") did not say where it listens within 30 s: \(child.errors.suffix(500))")
     }
 
-    /// `tidepool run` (or `record`) on ports the kernel picks; the gateway's and the admin
-    /// endpoint's ports read from what it prints.
+    /// `tidepool run` on ports the kernel picks; the gateway's and the admin endpoint's ports
+    /// read from what it prints.
     static func startTidepool(_ arguments: [String]) throws -> (child: Child, gatewayPort: Int, adminPort: Int) {
         let child = try Child(binary, arguments + ["--gateway-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
         let gatewayPort = try listeningPort(of: child, marker: "gateway listening on ")
