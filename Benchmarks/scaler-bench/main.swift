@@ -101,14 +101,36 @@ case "stages":
     let decisions = cases.map { HorizontalController.reconcile($0) }
     let parse = try measure { try texts.reduce(0) { if case .object = try JSONParser.parse($1) { return $0 + 1 }; return $0 } }
     let decode = try measure { try trees.reduce(0) { $0 + Int(try ReconcileCase(jsonValue: $1).scale.specReplicas) } }
+    let lines = texts.map { Array($0.utf8) }
+    var lineDecoder = ReconcileCaseLineDecoder()
+    let decodeBytes = try measure {
+        try lines.reduce(0) { sum, line throws(CaseError) in
+            try sum + Int(line.withUnsafeBufferPointer { (line) throws(CaseError) in try lineDecoder.decode(line) }.scale.specReplicas)
+        }
+    }
     let evaluate = measure { cases.reduce(0) { $0 + Int(HorizontalController.reconcile($1).desiredReplicas) } }
     let write = measure { decisions.reduce(0) { $0 + $1.jsonBytes(includeExplanation: false).count } }
     let explain = measure { decisions.reduce(0) { $0 + $1.explanation.count } }
-    print("microseconds_per_case parse=\(parse) decode=\(decode) evaluate=\(evaluate) write=\(write) explanation=\(explain) input_bytes=\(texts[0].utf8.count)")
+    print("microseconds_per_case parse=\(parse) decode=\(decode) decode_from_bytes=\(decodeBytes) evaluate=\(evaluate) write=\(write) explanation=\(explain) input_bytes=\(texts[0].utf8.count)")
 case "parse":
     let texts = (0..<64).map { benchmarkCase(variant: $0) }
     var sink = 0
     for _ in 0..<50 { for text in texts { if case .object(let object) = try JSONParser.parse(text) { sink &+= object.entries.count } } }
+    print("sink=\(sink)")
+case "scan":
+    let lines = (0..<64).map { Array(benchmarkCase(variant: $0).utf8) }
+    var sink = 0
+    for _ in 0..<200 {
+        for line in lines { sink &+= line.withUnsafeBufferPointer { JSONSpanScanner.members(of: $0)?.count ?? 0 } }
+    }
+    print("sink=\(sink)")
+case "decode-bytes":
+    let lines = (0..<64).map { Array(benchmarkCase(variant: $0).utf8) }
+    var decoder = ReconcileCaseLineDecoder()
+    var sink = 0
+    for _ in 0..<200 {
+        for line in lines { sink &+= Int(try line.withUnsafeBufferPointer { (line) throws(CaseError) in try decoder.decode(line) }.scale.specReplicas) }
+    }
     print("sink=\(sink)")
 case "decode", "write":
     let trees = try (0..<64).map { try JSONParser.parse(benchmarkCase(variant: $0)) }

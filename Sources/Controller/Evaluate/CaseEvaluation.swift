@@ -85,6 +85,7 @@ public struct BatchEvaluation {
     ) -> Run {
         var run = Run()
         var writer = JSONWriter(reservingCapacity: lines.count * 3072)
+        var decoder = ReconcileCaseLineDecoder()
         for (offset, range) in lines.enumerated() {
             var start = range.lowerBound
             var end = range.upperBound
@@ -92,7 +93,7 @@ public struct BatchEvaluation {
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             if start == end { continue }  // Blank lines carry no case.
             do {
-                let reconcileCase = try ReconcileCase(jsonBytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                let reconcileCase = try decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]))
                 HorizontalController.reconcile(reconcileCase).write(to: &writer, includeExplanation: includeExplanation)
                 run.evaluated += 1
             } catch {

@@ -45,6 +45,18 @@ public struct JSONParser: ~Copyable {
         return value
     }
 
+    /// Parses the one value that starts at `index` (after any whitespace) and moves `index`
+    /// past it, leaving what follows to the caller: the byte decoder of reconcile cases hands
+    /// its rarer members to this parser.
+    static func parseValue(in buffer: UnsafeBufferPointer<UInt8>, at index: inout Int) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: buffer)
+        parser.index = index
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        index = parser.index
+        return value
+    }
+
     private func error(_ expected: String) -> JSONSyntaxError {
         var line = 1
         var lineStart = 0

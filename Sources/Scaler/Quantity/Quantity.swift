@@ -20,6 +20,11 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         self.approximateDouble = Double(milli) / 1000
     }
 
+    init(_ parsed: QuantityParser.Parsed) {
+        self.milliValue = parsed.milli
+        self.approximateDouble = parsed.approximate
+    }
+
     /// The canonical text of this quantity, as `resource.NewMilliQuantity(v, DecimalSI).String()`.
     public var description: String { Quantity.canonical(milli: milliValue) }
 
@@ -43,8 +48,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         let parsed = try text.withUTF8 { bytes in
             Result { () throws(QuantityError) in try QuantityParser.parse(bytes) }
         }.get()
-        self.milliValue = parsed.milli
-        self.approximateDouble = parsed.approximate
+        self.init(parsed)
     }
 
     /// Formats milli-units the way upstream's DecimalSI canonical form does: the mantissa

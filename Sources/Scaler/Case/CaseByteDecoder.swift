@@ -1,0 +1,618 @@
+/// Decodes reconcile cases line after line, as `tidepool evaluate --batch` reads them.
+///
+/// Most lines take a fast path that reads the case straight from its bytes, with no JSON
+/// tree in between ([`CaseByteReader`](x-source-tag://CaseByteReader)). That path knows the
+/// common shape only; anything else (escapes, non-ASCII text, unknown or repeated keys, any
+/// error) sends the line down the tree path, `ReconcileCase(jsonBytes:)`, which is the authority
+/// on what a case means and names every error. So both paths answer the same case, or the
+/// tree path's error.
+///
+/// The `hpa` member is decoded by the tree path's own reader on its span, and consecutive lines
+/// whose `hpa` bytes are equal share one decoding: a batch is usually one autoscaler asked
+/// many what-ifs.
+///
+/// Invariant: `previousHPA` is the decoding of exactly `previousHPABytes`.
+public struct ReconcileCaseLineDecoder {
+    private var previousHPABytes: [UInt8] = []
+    private var previousHPA: DecodedHPA?
+
+    public init() {}
+
+    public mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws(CaseError) -> ReconcileCase {
+        var reader = CaseByteReader(bytes: line)
+        if let reconcileCase = try? reader.readCase(hpa: { span throws(CaseByteReader.Unusual) in try hpa(span) }) {
+            return reconcileCase
+        }
+        return try ReconcileCase(jsonBytes: line)
+    }
+
+    private mutating func hpa(_ span: UnsafeBufferPointer<UInt8>) throws(CaseByteReader.Unusual) -> DecodedHPA {
+        if let previousHPA, span.elementsEqual(previousHPABytes) { return previousHPA }
+        var index = 0
+        guard let value = try? JSONParser.parseValue(in: span, at: &index), index == span.count,
+              let decoded = try? CaseDecoding.hpa(value)
+        else { throw CaseByteReader.Unusual() }
+        previousHPABytes = Array(span)
+        previousHPA = DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2)
+        return previousHPA!
+    }
+}
+
+struct DecodedHPA {
+    var metadata: ObjectMeta
+    var spec: HorizontalPodAutoscalerSpec
+    var conditions: [HorizontalPodAutoscalerCondition]
+}
+
+/// The fast path: one case read from its bytes in a single pass. It accepts a subset of what
+/// `ReconcileCase(jsonValue:)` accepts, decodes it the same way (the same quantity, timestamp
+/// and duration parsers on the same bytes, the same defaults), and throws `Unusual` for
+/// everything else, including everything the tree path would reject.
+/// - Tag: CaseByteReader
+struct CaseByteReader: ~Copyable {
+    /// Not an error to report: the line needs the tree path.
+    struct Unusual: Error {}
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    // MARK: The case
+
+    mutating func readCase(hpa decodeHPA: (UnsafeBufferPointer<UInt8>) throws(Unusual) -> DecodedHPA) throws(Unusual) -> ReconcileCase {
+        var now: Timestamp?
+        var hpa: DecodedHPA?
+        var scale: Scale?
+        var pods: [Pod] = []
+        var metrics: [MetricObservation] = []
+        var history = ScaleHistory()
+        var options = ControllerOptions()
+        var seen = KeySet()
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            if try skipNull() {
+                // Null is absent; the required members are checked below.
+                try seen.insert(key: key, in: bytes)
+                continue
+            }
+            switch key.count {
+            case 3 where matches(key, "now"):
+                try seen.insert(0)
+                now = try timestamp()
+            case 3 where matches(key, "hpa"):
+                try seen.insert(1)
+                let start = index
+                try skipValue()
+                hpa = try decodeHPA(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            case 5 where matches(key, "scale"):
+                try seen.insert(2)
+                scale = try readScale()
+            case 4 where matches(key, "pods"):
+                try seen.insert(3)
+                pods = try readPods()
+            case 7 where matches(key, "metrics"):
+                try seen.insert(4)
+                metrics = try readObservations()
+            case 7 where matches(key, "history"):
+                try seen.insert(5)
+                history = try readHistory()
+            case 10 where matches(key, "controller"):
+                try seen.insert(6)
+                let value = try treeValue()
+                guard let decoded = try? CaseDecoding.controllerOptions(value) else { throw Unusual() }
+                options = decoded
+            default:
+                throw Unusual()
+            }
+        }
+        skipWhitespace()
+        guard index == bytes.count, let now, let hpa, let scale, metrics.count <= hpa.spec.metrics.count else { throw Unusual() }
+        return ReconcileCase(now: now, metadata: hpa.metadata, spec: hpa.spec, previousConditions: hpa.conditions, scale: scale,
+                             pods: pods, metrics: CaseDecoding.resolvingSampleTimestamps(metrics, now: now),
+                             history: history, options: options)
+    }
+
+    // MARK: Members
+
+    private mutating func readScale() throws(Unusual) -> Scale {
+        var specReplicas: Int32?
+        var statusReplicas: Int32?
+        var seen = KeySet()
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            if key.count == 12, matches(key, "specReplicas") {
+                try seen.insert(0)
+                if try !skipNull() { specReplicas = try nonNegativeInt32() }
+            } else if key.count == 14, matches(key, "statusReplicas") {
+                try seen.insert(1)
+                if try !skipNull() { statusReplicas = try nonNegativeInt32() }
+            } else {
+                throw Unusual()
+            }
+        }
+        guard let specReplicas else { throw Unusual() }
+        return Scale(specReplicas: specReplicas, statusReplicas: statusReplicas ?? specReplicas)
+    }
+
+    private mutating func readPods() throws(Unusual) -> [Pod] {
+        var pods: [Pod] = []
+        var first = true
+        try beginArray()
+        while try nextElement(&first) {
+            pods.append(try readPod())
+        }
+        // Names are unique (the tree path names the repeated one).
+        if pods.count <= 16 {
+            for position in pods.indices.dropFirst() {
+                for earlier in 0..<position where pods[earlier].name == pods[position].name { throw Unusual() }
+            }
+        } else if Set(pods.lazy.map(\.name)).count != pods.count {
+            throw Unusual()
+        }
+        return pods
+    }
+
+    private mutating func readPod() throws(Unusual) -> Pod {
+        var name: String?
+        var pod = Pod(name: "", ready: nil)
+        var seen = KeySet()
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            let isNull = try skipNull()
+            switch key.count {
+            case 4 where matches(key, "name"):
+                try seen.insert(0)
+                if !isNull { name = try string() }
+            case 5 where matches(key, "phase"):
+                try seen.insert(1)
+                if !isNull { pod.phase = try phase() }
+            case 7 where matches(key, "deleted"):
+                try seen.insert(2)
+                if !isNull { pod.deleted = try bool() }
+            case 9 where matches(key, "startTime"):
+                try seen.insert(3)
+                if !isNull { pod.startTime = try timestamp() }
+            case 5 where matches(key, "ready"):
+                try seen.insert(4)
+                if !isNull { pod.ready = try bool() }
+            case 19 where matches(key, "readyTransitionTime"):
+                try seen.insert(5)
+                if !isNull { pod.readyTransitionTime = try timestamp() }
+            case 10 where matches(key, "containers"):
+                try seen.insert(6)
+                if !isNull { pod.containers = try readContainers() }
+            case 14 where matches(key, "initContainers"):
+                try seen.insert(7)
+                if !isNull { pod.initContainers = try readContainers() }
+            default:
+                throw Unusual()
+            }
+        }
+        guard let name else { throw Unusual() }
+        pod.name = name
+        return pod
+    }
+
+    private mutating func readContainers() throws(Unusual) -> [Container] {
+        var containers: [Container] = []
+        var first = true
+        try beginArray()
+        while try nextElement(&first) {
+            var container = Container(name: "")
+            var seen = KeySet()
+            var firstKey = true
+            try beginObject()
+            while let key = try nextKey(&firstKey) {
+                let isNull = try skipNull()
+                if key.count == 4, matches(key, "name") {
+                    try seen.insert(0)
+                    if !isNull { container.name = try string() }
+                } else if key.count == 8, matches(key, "requests") {
+                    try seen.insert(1)
+                    if !isNull { container.requests = try readRequests() }
+                } else if key.count == 13, matches(key, "restartPolicy") {
+                    try seen.insert(2)
+                    if !isNull { container.restartPolicy = try string() }
+                } else {
+                    throw Unusual()
+                }
+            }
+            containers.append(container)
+        }
+        return containers
+    }
+
+    private mutating func readRequests() throws(Unusual) -> [String: Int64] {
+        var requests: [String: Int64] = [:]
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            // A repeated resource keeps its last value, as the tree path's assignment does.
+            requests[text(key)] = try quantity().milliValue
+        }
+        return requests
+    }
+
+    private mutating func readObservations() throws(Unusual) -> [MetricObservation] {
+        var observations: [MetricObservation] = []
+        var first = true
+        try beginArray()
+        while try nextElement(&first) {
+            observations.append(try readObservation())
+        }
+        return observations
+    }
+
+    private static let nothingObserved = MetricObservation.error("no value was observed for this metric")
+
+    private mutating func readObservation() throws(Unusual) -> MetricObservation {
+        if try skipNull() { return Self.nothingObserved }
+        var observation: MetricObservation?
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            // Exactly one member, never null.
+            guard observation == nil, try !skipNull() else { throw Unusual() }
+            switch key.count {
+            case 9 where matches(key, "podValues"): observation = .podValues(try readPodValues())
+            case 5 where matches(key, "value"): observation = .value(try quantity())
+            case 6 where matches(key, "values"): observation = .values(try readQuantities())
+            case 5 where matches(key, "error"): observation = .error(try string())
+            default: throw Unusual()
+            }
+        }
+        return observation ?? Self.nothingObserved
+    }
+
+    private mutating func readQuantities() throws(Unusual) -> [Quantity] {
+        var quantities: [Quantity] = []
+        var first = true
+        try beginArray()
+        while try nextElement(&first) {
+            quantities.append(try quantity())
+        }
+        return quantities
+    }
+
+    private mutating func readPodValues() throws(Unusual) -> [(pod: String, sample: PodSample)] {
+        var samples: [(pod: String, sample: PodSample)] = []
+        var keys: [Range<Int>] = []
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            // A pod named twice is the tree path's error to report.
+            for earlier in keys where earlier.count == key.count && matches(earlier, key) { throw Unusual() }
+            keys.append(key)
+            samples.append((text(key), try readSample()))
+        }
+        return samples
+    }
+
+    private mutating func readSample() throws(Unusual) -> PodSample {
+        var value: Int64?
+        var sample = PodSample(milliValue: 0, timestamp: PodSample.timestampOfNow)
+        var seen = KeySet()
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            let isNull = try skipNull()
+            switch key.count {
+            case 5 where matches(key, "value"):
+                try seen.insert(0)
+                if !isNull { value = try quantity().milliValue }
+            case 9 where matches(key, "timestamp"):
+                try seen.insert(1)
+                if !isNull { sample.timestamp = try timestamp() }
+            case 6 where matches(key, "window"):
+                try seen.insert(2)
+                if !isNull { sample.window = try duration() }
+            default:
+                throw Unusual()
+            }
+        }
+        guard let value else { throw Unusual() }
+        sample.milliValue = value
+        return sample
+    }
+
+    private mutating func readHistory() throws(Unusual) -> ScaleHistory {
+        var history = ScaleHistory()
+        var seen = KeySet()
+        var first = true
+        try beginObject()
+        while let key = try nextKey(&first) {
+            let isNull = try skipNull()
+            switch key.count {
+            case 15 where matches(key, "recommendations"):
+                try seen.insert(0)
+                if !isNull {
+                    history.recommendations = try readTimedCounts(countKey: "replicas").map {
+                        TimestampedRecommendation(timestamp: $0.timestamp, replicas: $0.count)
+                    }
+                }
+            case 13 where matches(key, "scaleUpEvents"):
+                try seen.insert(1)
+                if !isNull { history.scaleUpEvents = try readTimedCounts(countKey: "change").map { ScaleEvent(timestamp: $0.timestamp, change: $0.count) } }
+            case 15 where matches(key, "scaleDownEvents"):
+                try seen.insert(2)
+                if !isNull { history.scaleDownEvents = try readTimedCounts(countKey: "change").map { ScaleEvent(timestamp: $0.timestamp, change: $0.count) } }
+            default:
+                throw Unusual()
+            }
+        }
+        return history
+    }
+
+    /// `[{"timestamp": ..., countKey: n}]`, both members required, `n` not negative.
+    private mutating func readTimedCounts(countKey: StaticString) throws(Unusual) -> [(timestamp: Timestamp, count: Int32)] {
+        var entries: [(timestamp: Timestamp, count: Int32)] = []
+        var first = true
+        try beginArray()
+        while try nextElement(&first) {
+            var timestamp: Timestamp?
+            var count: Int32?
+            var seen = KeySet()
+            var firstKey = true
+            try beginObject()
+            while let key = try nextKey(&firstKey) {
+                if key.count == 9, matches(key, "timestamp") {
+                    try seen.insert(0)
+                    if try !skipNull() { timestamp = try self.timestamp() }
+                } else if key.count == countKey.utf8CodeUnitCount, matches(key, countKey) {
+                    try seen.insert(1)
+                    if try !skipNull() { count = try nonNegativeInt32() }
+                } else {
+                    throw Unusual()
+                }
+            }
+            guard let timestamp, let count else { throw Unusual() }
+            entries.append((timestamp, count))
+        }
+        return entries
+    }
+
+    // MARK: Scalars
+
+    /// A string's bytes between its quotes: printable ASCII without escapes, else `Unusual`.
+    private mutating func stringRange() throws(Unusual) -> Range<Int> {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Unusual() }
+        index += 1
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return start..<(index - 1)
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { throw Unusual() }
+            index += 1
+        }
+        throw Unusual()
+    }
+
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    private mutating func string() throws(Unusual) -> String {
+        text(try stringRange())
+    }
+
+    private mutating func timestamp() throws(Unusual) -> Timestamp {
+        let range = try stringRange()
+        guard let timestamp = Timestamp.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
+        return timestamp
+    }
+
+    private mutating func duration() throws(Unusual) -> TimeSpan {
+        let range = try stringRange()
+        if let seconds = TimeSpan.wholeSeconds(UnsafeBufferPointer(rebasing: bytes[range])) { return .seconds(seconds) }
+        guard let span = TimeSpan(goText: text(range)) else { throw Unusual() }
+        return span
+    }
+
+    /// A quantity string, or a JSON number read as the quantity of its text.
+    private mutating func quantity() throws(Unusual) -> Quantity {
+        let range = index < bytes.count && bytes[index] == UInt8(ascii: "\"") ? try stringRange() : try numberRange()
+        guard let parsed = try? QuantityParser.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
+        return Quantity(parsed)
+    }
+
+    /// A JSON number, by RFC 8259's grammar.
+    private mutating func numberRange() throws(Unusual) -> Range<Int> {
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw Unusual() }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            skipDigits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw Unusual() }
+            skipDigits()
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw Unusual() }
+            skipDigits()
+        }
+        return start..<index
+    }
+
+    /// An integer in `0...Int32.max` written without fraction or exponent (`Int32(text)` of the
+    /// tree path reads nothing else as a non-negative count).
+    private mutating func nonNegativeInt32() throws(Unusual) -> Int32 {
+        let range = try numberRange()
+        var value: Int64 = 0
+        for position in range {
+            let digit = bytes[position] &- 48
+            guard digit < 10, value <= Int64(Int32.max) else { throw Unusual() }
+            value = value * 10 + Int64(digit)
+        }
+        guard value <= Int64(Int32.max) else { throw Unusual() }
+        return Int32(value)
+    }
+
+    private mutating func bool() throws(Unusual) -> Bool {
+        if try literal("true") { return true }
+        if try literal("false") { return false }
+        throw Unusual()
+    }
+
+    private mutating func phase() throws(Unusual) -> Pod.Phase {
+        let range = try stringRange()
+        switch range.count {
+        case 7 where matches(range, "Running"): return .running
+        case 7 where matches(range, "Pending"): return .pending
+        case 6 where matches(range, "Failed"): return .failed
+        case 9 where matches(range, "Succeeded"): return .succeeded
+        case 7 where matches(range, "Unknown"): return .unknown
+        default: throw Unusual()
+        }
+    }
+
+    /// A member this reader leaves to the full parser.
+    private mutating func treeValue() throws(Unusual) -> JSONValue {
+        guard let value = try? JSONParser.parseValue(in: bytes, at: &index) else { throw Unusual() }
+        return value
+    }
+
+    /// Moves past one value by its brackets, unchecked: whoever reads the span checks it.
+    private mutating func skipValue() throws(Unusual) {
+        guard JSONSpanScanner.skipValue(bytes, &index) else { throw Unusual() }
+    }
+
+    // MARK: Structure
+
+    private mutating func beginObject() throws(Unusual) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw Unusual() }
+        index += 1
+    }
+
+    private mutating func beginArray() throws(Unusual) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw Unusual() }
+        index += 1
+    }
+
+    /// The next key of the open object (the reader then stands on its value), or nil after the
+    /// closing brace.
+    private mutating func nextKey(_ first: inout Bool) throws(Unusual) -> Range<Int>? {
+        skipWhitespace()
+        guard index < bytes.count else { throw Unusual() }
+        if bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return nil
+        }
+        if !first {
+            guard bytes[index] == UInt8(ascii: ",") else { throw Unusual() }
+            index += 1
+            skipWhitespace()
+        }
+        first = false
+        let key = try stringRange()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Unusual() }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// Whether the open array has another element (the reader then stands on it).
+    private mutating func nextElement(_ first: inout Bool) throws(Unusual) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw Unusual() }
+        if bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return false
+        }
+        if !first {
+            guard bytes[index] == UInt8(ascii: ",") else { throw Unusual() }
+            index += 1
+            skipWhitespace()
+        }
+        first = false
+        return true
+    }
+
+    private mutating func skipNull() throws(Unusual) -> Bool {
+        try literal("null")
+    }
+
+    /// Consumes `word` if it is next; a word that starts the same way but differs is `Unusual`.
+    private mutating func literal(_ word: StaticString) throws(Unusual) -> Bool {
+        guard index < bytes.count, bytes[index] == word.utf8Start[0] else { return false }
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count, matches(index..<(index + count), word) else { throw Unusual() }
+        index += count
+        return true
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+            index += 1
+        }
+    }
+
+    @inline(__always)
+    private mutating func skipDigits() {
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+
+    @inline(__always)
+    private func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+
+    /// Whether the bytes at `range` are `word` (callers compare lengths first).
+    @inline(__always)
+    private func matches(_ range: Range<Int>, _ word: StaticString) -> Bool {
+        Self.equal(bytes, range, word)
+    }
+
+    private func matches(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        for offset in 0..<a.count where bytes[a.lowerBound + offset] != bytes[b.lowerBound + offset] { return false }
+        return true
+    }
+
+    @inline(__always)
+    fileprivate static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount else { return false }
+        let start = word.utf8Start
+        for offset in 0..<range.count where bytes[range.lowerBound + offset] != start[offset] { return false }
+        return true
+    }
+}
+
+/// The members an object has shown so far, by position in its reader's list: a repeated one
+/// is `Unusual` (the tree path would read the first).
+private struct KeySet {
+    private var bits: UInt16 = 0
+    /// In the order `readCase` numbers them.
+    private static let caseKeys: [StaticString] = ["now", "hpa", "scale", "pods", "metrics", "history", "controller"]
+
+    mutating func insert(_ position: Int) throws(CaseByteReader.Unusual) {
+        let bit = UInt16(1) << position
+        guard bits & bit == 0 else { throw CaseByteReader.Unusual() }
+        bits |= bit
+    }
+
+    /// The case object's members by key, where the caller has not matched one yet.
+    mutating func insert(key: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) throws(CaseByteReader.Unusual) {
+        for (position, name) in Self.caseKeys.enumerated() where CaseByteReader.equal(bytes, key, name) {
+            try insert(position)
+            return
+        }
+        throw CaseByteReader.Unusual()
+    }
+}

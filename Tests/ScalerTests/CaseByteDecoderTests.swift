@@ -1,0 +1,169 @@
+import Foundation
+@testable import Scaler
+import Testing
+
+/// The batch's byte decoder must answer exactly what the tree path answers, or step aside.
+@Suite("Case byte decoder")
+struct CaseByteDecoderTests {
+    /// The fields of two cases, compared one by one (a case holds derived tables too).
+    static func difference(_ a: ReconcileCase, _ b: ReconcileCase) -> String? {
+        if a.now != b.now { return "now: \(a.now) vs \(b.now)" }
+        if a.metadata != b.metadata { return "metadata" }
+        if a.spec != b.spec { return "spec" }
+        if a.previousConditions != b.previousConditions { return "previousConditions" }
+        if a.scale != b.scale { return "scale" }
+        if a.pods != b.pods { return "pods" }
+        if a.metrics != b.metrics { return "metrics" }
+        if a.history != b.history { return "history" }
+        if a.options != b.options { return "options" }
+        return nil
+    }
+
+    /// The byte reader alone (nil when it steps aside), with the tree path's hpa reader.
+    static func fastPath(_ text: String) -> ReconcileCase? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var reader = CaseByteReader(bytes: bytes)
+            return try? reader.readCase { span throws(CaseByteReader.Unusual) in
+                var index = 0
+                guard let value = try? JSONParser.parseValue(in: span, at: &index), index == span.count,
+                      let decoded = try? CaseDecoding.hpa(value)
+                else { throw CaseByteReader.Unusual() }
+                return DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2)
+            }
+        }
+    }
+
+    static func treePath(_ text: String) -> Result<ReconcileCase, CaseError> {
+        Result { () throws(CaseError) in try ReconcileCase(json: text) }
+    }
+
+    static func upstreamCaseTexts() throws -> [String] {
+        try UpstreamScenario.all().map { $0.reconcileCase.compact() }
+    }
+
+    @Test("every upstream scenario decodes the same by bytes as by tree, and most by the fast path")
+    func upstreamScenarios() throws {
+        let texts = try Self.upstreamCaseTexts()
+        var fast = 0
+        for text in texts {
+            guard case .success(let expected) = Self.treePath(text) else {
+                Issue.record("the tree path rejects an upstream scenario: \(text.prefix(200))")
+                continue
+            }
+            if let decoded = Self.fastPath(text) {
+                fast += 1
+                #expect(Self.difference(decoded, expected) == nil, "\(Self.difference(decoded, expected) ?? "") in \(text.prefix(300))")
+            }
+            var lineDecoder = ReconcileCaseLineDecoder()
+            var bytes = Array(text.utf8)
+            let viaLines = try bytes.withUnsafeMutableBufferPointer { (buffer) throws(CaseError) in
+                try lineDecoder.decode(UnsafeBufferPointer(buffer))
+            }
+            #expect(Self.difference(viaLines, expected) == nil)
+        }
+        // Fixtures with number timestamps or unusual text take the tree path; most must not.
+        #expect(fast * 10 >= texts.count * 8, "the fast path answered \(fast) of \(texts.count) scenarios")
+    }
+
+    static let benchmarkLike = """
+    {"now":"2026-11-20T12:00:00Z","hpa":{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"minReplicas":2,"maxReplicas":30,"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":70}}},{"type":"Pods","pods":{"metric":{"name":"rps"},"target":{"type":"AverageValue","averageValue":"1k"}}},{"type":"External","external":{"metric":{"name":"queue"},"target":{"type":"Value","value":"30"}}}]}},
+     "scale":{"specReplicas":3,"statusReplicas":3},
+     "pods":[{"name":"web-0","phase":"Running","startTime":"2026-11-20T10:00:00Z","ready":true,"readyTransitionTime":"2026-11-20T10:00:20Z","containers":[{"name":"app","requests":{"cpu":"500m","memory":"256Mi"}}],"initContainers":[{"name":"proxy","requests":{"cpu":0.1},"restartPolicy":"Always"}]},
+             {"name":"web-1","phase":"Pending","deleted":false,"startTime":null,"ready":null,"containers":[{"requests":{"cpu":"500m"}}]},
+             {"name":"web-2","phase":"Failed","deleted":true,"startTime":"2026-11-20T10:00:00.5+01:00","ready":false,"readyTransitionTime":"2026-11-20T10:00:20Z","containers":[]}],
+     "metrics":[{"podValues":{"web-0":{"value":"300m","timestamp":"2026-11-20T11:59:45Z","window":"30s"},"web-1":{"value":250},"ghost":{"value":"1e2","window":"1m30s"}}},null,{"values":["10",2.5,"1Ki"]}],
+     "history":{"recommendations":[{"timestamp":"2026-11-20T11:59:00Z","replicas":3}],"scaleUpEvents":[{"timestamp":"2026-11-20T11:58:00Z","change":1}],"scaleDownEvents":[]},
+     "controller":{"tolerance":0.05}}
+    """
+
+    @Test("a case using every member the fast path reads decodes to the tree path's case")
+    func everyMember() throws {
+        let text = Self.benchmarkLike.replacingOccurrences(of: "\n", with: "")
+        let expected = try ReconcileCase(json: text)
+        let decoded = try #require(Self.fastPath(text), "the fast path stepped aside")
+        #expect(Self.difference(decoded, expected) == nil, "\(Self.difference(decoded, expected) ?? "")")
+        #expect(decoded.metrics[1] == .error("no value was observed for this metric"))
+        #expect(decoded.options.tolerance == 0.05)
+    }
+
+    @Test("what the fast path does not know goes to the tree path", arguments: [
+        // Escapes, non-ASCII text, repeated or unknown keys, numbers where text is usual.
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"w\u0065b"}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"wéb"}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","now":"2026-11-20T12:00:01Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1}}"#,
+        #"{"now":1763640000,"hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1}}"#,
+    ])
+    func unusualButValid(text: String) throws {
+        #expect(Self.fastPath(text) == nil)
+        let expected = try ReconcileCase(json: text)
+        var lineDecoder = ReconcileCaseLineDecoder()
+        var bytes = Array(text.utf8)
+        let decoded = try bytes.withUnsafeMutableBufferPointer { (buffer) throws(CaseError) in try lineDecoder.decode(UnsafeBufferPointer(buffer)) }
+        #expect(Self.difference(decoded, expected) == nil)
+    }
+
+    @Test("a malformed line gets the tree path's error, word for word", arguments: [
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":-1}}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"a"},{"name":"a"}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"a","phase":"Runing"}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"metrics":[{"podValues":{"a":{"value":"1x"}}}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"metrics":[{"value":"1","error":"x"}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"history":{"recommendations":[{"timestamp":"2026-11-20T12:00:00Z"}]}}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"metrics":[{},{}]}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":01}}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1}} x"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3,}},"scale":{"specReplicas":1}}"#,
+    ])
+    func malformed(text: String) {
+        guard case .failure(let expected) = Self.treePath(text) else {
+            Issue.record("the tree path accepts \(text)")
+            return
+        }
+        #expect(Self.fastPath(text) == nil)
+        var lineDecoder = ReconcileCaseLineDecoder()
+        var bytes = Array(text.utf8)
+        let result = bytes.withUnsafeMutableBufferPointer { buffer in
+            Result { () throws(CaseError) in try lineDecoder.decode(UnsafeBufferPointer(buffer)) }
+        }
+        guard case .failure(let error) = result else {
+            Issue.record("the line decoder accepted \(text)")
+            return
+        }
+        #expect(error.description == expected.description)
+    }
+
+    /// Mutated upstream cases: a byte deleted, duplicated or replaced. Whenever the fast path
+    /// answers, the tree path answers the same case.
+    @Test("on mutated cases the fast path never answers what the tree path would not")
+    func mutations() throws {
+        let texts = try Self.upstreamCaseTexts() + [Self.benchmarkLike.replacingOccurrences(of: "\n", with: "")]
+        var generator = SplitMix64(seed: 0x7469_6465_706f_6f6c)
+        let replacements = Array(#"{}[]",:0123456789-.eE "nultrfa\x"#.utf8)
+        var answered = 0
+        var checked = 0
+        for round in 0..<3000 {
+            var bytes = Array(texts[round % texts.count].utf8)
+            let position = Int(generator.next() % UInt64(bytes.count))
+            switch generator.next() % 3 {
+            case 0: bytes.remove(at: position)
+            case 1: bytes.insert(bytes[position], at: position)
+            default: bytes[position] = replacements[Int(generator.next() % UInt64(replacements.count))]
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let fast = Self.fastPath(text) else { continue }
+            answered += 1
+            switch Self.treePath(text) {
+            case .success(let expected):
+                checked += 1
+                #expect(Self.difference(fast, expected) == nil, "\(Self.difference(fast, expected) ?? "") for \(text)")
+            case .failure(let error):
+                Issue.record("the fast path accepted what the tree path rejects (\(error)): \(text)")
+            }
+        }
+        // Many mutations keep a case valid (a digit for a digit); those must have been compared.
+        #expect(checked > 100, "only \(checked) mutated cases were answered by both paths")
+        #expect(answered == checked)
+    }
+}
