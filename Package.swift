@@ -126,6 +126,7 @@ if Context.environment["TIDEPOOL_FUZZ"] != nil {
         .executableTarget(name: "fuzz-exposition", dependencies: ["FuzzSupport", "TidepoolMetrics", "Scaler"], path: "Fuzz/exposition"),
         .executableTarget(name: "fuzz-jsonrpc", dependencies: ["FuzzSupport", "Pool", "Scaler"], path: "Fuzz/jsonrpc"),
         .executableTarget(name: "fuzz-config", dependencies: ["FuzzSupport", "Controller", "Pool", "Scaler"], path: "Fuzz/config"),
+        .executableTarget(name: "fuzz-case", dependencies: ["FuzzSupport", "Scaler"], path: "Fuzz/case"),
     ]
-    package.products += ["exposition", "jsonrpc", "config"].map { .executable(name: "fuzz-\($0)", targets: ["fuzz-\($0)"]) }
+    package.products += ["exposition", "jsonrpc", "config", "case"].map { .executable(name: "fuzz-\($0)", targets: ["fuzz-\($0)"]) }
 }

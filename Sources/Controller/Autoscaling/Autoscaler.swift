@@ -170,7 +170,7 @@ public actor Autoscaler {
         lastLogged = signature
         var writer = JSONWriter(reservingCapacity: 2048)
         writer.beginObject()
-        writer.key("time"); writer.value(now.rfc3339)
+        writer.key("time"); writer.value(now)
         writer.key("autoscaler"); writer.value(name)
         writer.key("target"); writer.value(target.description)
         writer.key("schedule")
@@ -211,7 +211,7 @@ public actor Autoscaler {
         writer.beginObject()
         writer.key("name"); writer.value(name)
         writer.key("target"); writer.value(target.description)
-        writer.key("lastSyncTime"); writer.value(now.rfc3339)
+        writer.key("lastSyncTime"); writer.value(now)
         writer.key("minReplicas"); writer.value(spec.minReplicas ?? 1)
         writer.key("maxReplicas"); writer.value(spec.maxReplicas)
         if let decision {
@@ -222,7 +222,7 @@ public actor Autoscaler {
             writer.key("reason"); writer.value(decision.reason)
         }
         writer.key("lastScaleTime")
-        if let lastScaleTime { writer.value(lastScaleTime.rfc3339) } else { writer.valueNull() }
+        if let lastScaleTime { writer.value(lastScaleTime) } else { writer.valueNull() }
         if let outcome, case .object(let object)? = try? JSONParser.parse(outcome.json) {
             for key in ["conditions", "currentMetrics", "explanation"] {
                 if let value = object[key] { writer.key(key); writer.value(value) }

@@ -55,10 +55,10 @@ public struct AutoscalerStateStore: Sendable {
         writer.beginObject()
         writer.key("version"); writer.value(Int32(1))
         writer.key("autoscaler"); writer.value(autoscaler)
-        writer.key("savedAt"); writer.value(now.rfc3339)
+        writer.key("savedAt"); writer.value(now)
         writer.key("desiredReplicas"); writer.value(state.desiredReplicas)
         writer.key("lastScaleTime")
-        if let lastScaleTime = state.lastScaleTime { writer.value(lastScaleTime.rfc3339) } else { writer.valueNull() }
+        if let lastScaleTime = state.lastScaleTime { writer.value(lastScaleTime) } else { writer.valueNull() }
         writer.key("history"); state.history.write(to: &writer)
         writer.endObject()
         try createDirectory()

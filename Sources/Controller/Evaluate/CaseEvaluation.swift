@@ -60,7 +60,7 @@ public struct BatchEvaluation {
         let firstLine = lineNumber
         let includeExplanation = self.includeExplanation
         // Few lines are not worth a thread hop.
-        let results = LineRuns.map(bytes, lines: lines, minimumLines: 64, maximumRuns: workers) { input, run, first in
+        let results = LineRuns.map(bytes, lines: lines, minimumLines: 64, maximumRuns: workers * 4) { input, run, first in
             Self.evaluate(input, lines: run, firstLineNumber: firstLine + first + 1, includeExplanation: includeExplanation)
         }
         for run in results {
@@ -119,7 +119,7 @@ public struct BatchEvaluation {
     /// Runs a whole batch from a file descriptor to a writer; returns the number of failed lines.
     public static func run(inputDescriptor: Int32, includeExplanation: Bool = true, write: @escaping ([UInt8]) -> Void) -> (evaluated: Int, failed: Int) {
         var batch = BatchEvaluation(includeExplanation: includeExplanation, flush: write)
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var buffer = [UInt8](repeating: 0, count: 1 << 22)
         var filled = 0
         while true {
             if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }

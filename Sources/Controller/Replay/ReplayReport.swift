@@ -9,7 +9,7 @@ public enum ReplayReport {
     public static func jsonLines(_ result: ReplayResult, to writer: inout JSONWriter) {
         for step in result.steps {
             writer.beginObject()
-            writer.key("timestamp"); writer.value(step.timestamp.rfc3339)
+            writer.key("timestamp"); writer.value(step.timestamp)
             writer.key("recordedReplicas"); writer.value(step.recordedReplicas)
             writer.key("currentReplicas"); writer.value(step.currentReplicas)
             writer.key("desiredReplicas"); writer.value(step.desiredReplicas)

@@ -27,7 +27,7 @@ public struct ReconcileCaseLineDecoder {
     }
 
     private mutating func hpa(_ span: UnsafeBufferPointer<UInt8>) throws(CaseByteReader.Unusual) -> DecodedHPA {
-        if let previousHPA, span.elementsEqual(previousHPABytes) { return previousHPA }
+        if let previousHPA, span.equalBytes(previousHPABytes) { return previousHPA }
         var index = 0
         guard let value = try? JSONParser.parseValue(in: span, at: &index), index == span.count,
               let decoded = try? CaseDecoding.hpa(value)
@@ -140,7 +140,9 @@ struct CaseByteReader: ~Copyable {
     }
 
     private mutating func readPods() throws(Unusual) -> [Pod] {
+        // Growing an array of pods one by one would copy them several times; most lists are short.
         var pods: [Pod] = []
+        pods.reserveCapacity(16)
         var first = true
         try beginArray()
         while try nextElement(&first) {
@@ -229,7 +231,8 @@ struct CaseByteReader: ~Copyable {
     }
 
     private mutating func readRequests() throws(Unusual) -> [String: Int64] {
-        var requests: [String: Int64] = [:]
+        // Room for cpu, memory and a little more without growing.
+        var requests = [String: Int64](minimumCapacity: 4)
         var first = true
         try beginObject()
         while let key = try nextKey(&first) {
@@ -241,6 +244,7 @@ struct CaseByteReader: ~Copyable {
 
     private mutating func readObservations() throws(Unusual) -> [MetricObservation] {
         var observations: [MetricObservation] = []
+        observations.reserveCapacity(4)
         var first = true
         try beginArray()
         while try nextElement(&first) {
@@ -282,14 +286,14 @@ struct CaseByteReader: ~Copyable {
 
     private mutating func readPodValues() throws(Unusual) -> [(pod: String, sample: PodSample)] {
         var samples: [(pod: String, sample: PodSample)] = []
-        var keys: [Range<Int>] = []
+        samples.reserveCapacity(16)
         var first = true
         try beginObject()
         while let key = try nextKey(&first) {
+            let pod = text(key)
             // A pod named twice is the tree path's error to report.
-            for earlier in keys where earlier.count == key.count && matches(earlier, key) { throw Unusual() }
-            keys.append(key)
-            samples.append((text(key), try readSample()))
+            for earlier in samples where earlier.pod == pod { throw Unusual() }
+            samples.append((pod, try readSample()))
         }
         return samples
     }
@@ -331,17 +335,13 @@ struct CaseByteReader: ~Copyable {
             switch key.count {
             case 15 where matches(key, "recommendations"):
                 try seen.insert(0)
-                if !isNull {
-                    history.recommendations = try readTimedCounts(countKey: "replicas").map {
-                        TimestampedRecommendation(timestamp: $0.timestamp, replicas: $0.count)
-                    }
-                }
+                if !isNull { history.recommendations = try readTimedCounts(countKey: "replicas", TimestampedRecommendation.init) }
             case 13 where matches(key, "scaleUpEvents"):
                 try seen.insert(1)
-                if !isNull { history.scaleUpEvents = try readTimedCounts(countKey: "change").map { ScaleEvent(timestamp: $0.timestamp, change: $0.count) } }
+                if !isNull { history.scaleUpEvents = try readTimedCounts(countKey: "change", ScaleEvent.init) }
             case 15 where matches(key, "scaleDownEvents"):
                 try seen.insert(2)
-                if !isNull { history.scaleDownEvents = try readTimedCounts(countKey: "change").map { ScaleEvent(timestamp: $0.timestamp, change: $0.count) } }
+                if !isNull { history.scaleDownEvents = try readTimedCounts(countKey: "change", ScaleEvent.init) }
             default:
                 throw Unusual()
             }
@@ -350,8 +350,11 @@ struct CaseByteReader: ~Copyable {
     }
 
     /// `[{"timestamp": ..., countKey: n}]`, both members required, `n` not negative.
-    private mutating func readTimedCounts(countKey: StaticString) throws(Unusual) -> [(timestamp: Timestamp, count: Int32)] {
-        var entries: [(timestamp: Timestamp, count: Int32)] = []
+    private mutating func readTimedCounts<Entry>(
+        countKey: StaticString, _ makeEntry: (Timestamp, Int32) -> Entry
+    ) throws(Unusual) -> [Entry] {
+        var entries: [Entry] = []
+        entries.reserveCapacity(32)
         var first = true
         try beginArray()
         while try nextElement(&first) {
@@ -372,7 +375,7 @@ struct CaseByteReader: ~Copyable {
                 }
             }
             guard let timestamp, let count else { throw Unusual() }
-            entries.append((timestamp, count))
+            entries.append(makeEntry(timestamp, count))
         }
         return entries
     }
@@ -384,6 +387,14 @@ struct CaseByteReader: ~Copyable {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Unusual() }
         index += 1
         let start = index
+        // Eight bytes at a time while none of them is a quote, a backslash, a control
+        // character or non-ASCII; the byte loop below finds which one it was.
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while index + 8 <= bytes.count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if Self.hasSpecialByte(word) { break }
+            index += 8
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -394,6 +405,19 @@ struct CaseByteReader: ~Copyable {
             index += 1
         }
         throw Unusual()
+    }
+
+    /// Whether any byte of `word` is `"`, `\`, below 0x20 or above 0x7F. Exact as a yes or no
+    /// (the classic "has a zero byte" and "has a byte less than n" tests, n ≤ 128).
+    @inline(__always)
+    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return (quote | backslash | control | (word & highs)) != 0
     }
 
     private func text(_ range: Range<Int>) -> String {

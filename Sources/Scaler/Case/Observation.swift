@@ -47,7 +47,7 @@ public struct Observation: Sendable, Equatable {
     /// One JSON Lines record (no trailing newline).
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.key("timestamp"); writer.value(timestamp.rfc3339)
+        writer.key("timestamp"); writer.value(timestamp)
         writer.key("scale")
         writer.beginObject()
         writer.key("specReplicas"); writer.value(scale.specReplicas)
@@ -72,11 +72,11 @@ extension Pod {
         writer.key("phase"); writer.value(phase.rawValue)
         if deleted { writer.key("deleted"); writer.value(true) }
         writer.key("startTime")
-        if let startTime { writer.value(startTime.rfc3339) } else { writer.valueNull() }
+        if let startTime { writer.value(startTime) } else { writer.valueNull() }
         writer.key("ready")
         if let ready { writer.value(ready) } else { writer.valueNull() }
         if readyTransitionTime > .distantPast {
-            writer.key("readyTransitionTime"); writer.value(readyTransitionTime.rfc3339)
+            writer.key("readyTransitionTime"); writer.value(readyTransitionTime)
         }
         for (key, list) in [("containers", containers), ("initContainers", initContainers)] where !list.isEmpty {
             writer.key(key)
@@ -110,7 +110,7 @@ extension MetricObservation {
                 writer.key(pod)
                 writer.beginObject()
                 writer.key("value"); writer.value(Quantity.canonical(milli: sample.milliValue))
-                writer.key("timestamp"); writer.value(sample.timestamp.rfc3339)
+                writer.key("timestamp"); writer.value(sample.timestamp)
                 writer.key("window"); writer.value(sample.window.description)
                 writer.endObject()
             }

@@ -19,7 +19,7 @@ public struct ObservationLineDecoder {
         }
         let podsBytes = UnsafeBufferPointer(rebasing: line[podsMember.value])
         let pods: [Pod]
-        if Self.bytesEqual(podsBytes, previousPodsBytes) {
+        if podsBytes.equalBytes(previousPodsBytes) {
             pods = previousPods
         } else {
             // Parse errors are reported by the full parser, with the line's own positions.
@@ -42,13 +42,21 @@ public struct ObservationLineDecoder {
         return try Observation(jsonValue: .object(JSONObject(entries)), decodedPods: pods)
     }
 
-    private static func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return b.withUnsafeBufferPointer { b in
-            let left = UnsafeRawBufferPointer(a)
-            let right = UnsafeRawBufferPointer(b)
+    private static func keyEquals(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ key: StaticString) -> Bool {
+        range.count == key.utf8CodeUnitCount
+            && UnsafeBufferPointer(rebasing: line[range]).elementsEqual(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Byte equality eight bytes at a time: the decoders compare kilobyte-long spans of
+    /// consecutive lines (a recording's pods, a batch's hpa) on every line.
+    func equalBytes(_ other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        return other.withUnsafeBufferPointer { other in
+            let left = UnsafeRawBufferPointer(self)
+            let right = UnsafeRawBufferPointer(other)
             var index = 0
-            // Eight bytes at a time: the pods of ten pods are about two kilobytes per line.
             while index + 8 <= left.count {
                 if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
                     return false
@@ -61,10 +69,5 @@ public struct ObservationLineDecoder {
             }
             return true
         }
-    }
-
-    private static func keyEquals(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ key: StaticString) -> Bool {
-        range.count == key.utf8CodeUnitCount
-            && UnsafeBufferPointer(rebasing: line[range]).elementsEqual(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
     }
 }

@@ -47,8 +47,14 @@ enum RequestTotals: Sendable {
         for pod in pods {
             var request: Int64 = 0
             var matched = false
-            let candidates = pod.containers + pod.initContainers.filter { $0.restartPolicy == "Always" }
-            for candidate in candidates where container == nil || container == candidate.name {
+            // Upstream's candidates in its order: the containers, then the restartable init
+            // containers (indexed as one list, so no joined array is built per pod).
+            let containerCount = pod.containers.count
+            for position in 0..<(containerCount + pod.initContainers.count) {
+                let isInit = position >= containerCount
+                let candidate = isInit ? pod.initContainers[position - containerCount] : pod.containers[position]
+                if isInit && candidate.restartPolicy != "Always" { continue }
+                guard container == nil || container == candidate.name else { continue }
                 guard let value = candidate.requests[resource] else {
                     self = .failure("missing request for \(resource) in container \(candidate.name) of Pod \(pod.name)")
                     return

@@ -73,6 +73,8 @@ public struct JSONWriter {
     }
 
     private var pendingKey = false
+    /// The last whole-seconds timestamp's "YYYY-MM-DDT", by its day since the epoch.
+    private var datePrefix = DatePrefix(day: 0)
 
     private mutating func beforeValue() {
         if pendingKey {
@@ -165,12 +167,37 @@ public struct JSONWriter {
         }
     }
 
+    /// Whether any byte is `"`, `\` or a control character; eight bytes at a time, with the
+    /// classic "has a zero byte" and "has a byte less than n" word tests.
+    private static func needsEscaping(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        if let base = buffer.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= buffer.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let found = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if found & highs != 0 { return true }
+                index += 8
+            }
+        }
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            index += 1
+        }
+        return false
+    }
+
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         // Most strings need no escaping: copy them whole.
         let plain = text.withUTF8 { buffer in
-            for byte in buffer where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            guard !Self.needsEscaping(buffer) else { return false }
             bytes.append(contentsOf: buffer)
             return true
         }
@@ -205,11 +232,55 @@ extension JSONWriter {
 extension JSONWriter {
     /// A timestamp as an RFC 3339 string, written without building a String.
     public mutating func value(_ timestamp: Timestamp) {
-        value(timestamp.rfc3339)
+        beforeValue()
+        let nanoseconds = timestamp.nanosecondsSinceEpoch
+        if nanoseconds >= 0, nanoseconds % 1_000_000_000 == 0 {
+            // Whole seconds after 1970, the usual kind; the date part is remembered, since
+            // the timestamps of one document mostly share their day.
+            let seconds = nanoseconds / 1_000_000_000
+            let day = seconds / 86_400
+            if day != datePrefix.day {
+                datePrefix = DatePrefix(day: day)
+            }
+            let secondOfDay = seconds % 86_400
+            let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
+            withUnsafeBytes(of: datePrefix.text) { prefix in
+                bytes.append(UInt8(ascii: "\""))
+                bytes.append(contentsOf: prefix)
+            }
+            let time: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+                UInt8(48 + hour / 10), UInt8(48 + hour % 10), UInt8(ascii: ":"),
+                UInt8(48 + minute / 10), UInt8(48 + minute % 10), UInt8(ascii: ":"),
+                UInt8(48 + second / 10), UInt8(48 + second % 10), UInt8(ascii: "Z"), UInt8(ascii: "\""))
+            withUnsafeBytes(of: time) { bytes.append(contentsOf: $0) }
+            return
+        }
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            let length = timestamp.writeRFC3339(into: buffer)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<length]))
+            bytes.append(UInt8(ascii: "\""))
+        }
     }
 
     /// A quantity in canonical form.
     public mutating func quantity(milli: Int64) {
         value(Quantity.canonical(milli: milli))
+    }
+}
+
+/// "YYYY-MM-DDT" of one day since the Unix epoch (day ≥ 0).
+struct DatePrefix {
+    var day: Int64
+    var text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+
+    init(day: Int64) {
+        self.day = day
+        let (year, month, date) = CivilCalendar.civil(fromDays: day)
+        text = (UInt8(48 + year / 1000 % 10), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10),
+                UInt8(ascii: "-"), UInt8(48 + month / 10), UInt8(48 + month % 10), UInt8(ascii: "-"),
+                UInt8(48 + date / 10), UInt8(48 + date % 10), UInt8(ascii: "T"))
     }
 }

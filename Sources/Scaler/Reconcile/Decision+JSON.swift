@@ -29,7 +29,7 @@ extension Decision {
         writer.key("recommendation")
         if let recommendation { writer.value(recommendation) } else { writer.valueNull() }
         writer.key("lastScaleTime")
-        if let lastScaleTime { writer.value(lastScaleTime.rfc3339) } else { writer.valueNull() }
+        if let lastScaleTime { writer.value(lastScaleTime) } else { writer.valueNull() }
         writer.key("history"); history.write(to: &writer)
         if includeExplanation {
             writer.key("explanation")
@@ -49,7 +49,7 @@ extension HorizontalPodAutoscalerCondition {
         writer.key("reason"); writer.value(reason)
         writer.key("message"); writer.value(message)
         if let lastTransitionTime {
-            writer.key("lastTransitionTime"); writer.value(lastTransitionTime.rfc3339)
+            writer.key("lastTransitionTime"); writer.value(lastTransitionTime)
         }
         writer.endObject()
     }
@@ -166,7 +166,7 @@ extension ScaleHistory {
             writer.beginArray()
             for recommendation in recommendations {
                 writer.beginObject()
-                writer.key("timestamp"); writer.value(recommendation.timestamp.rfc3339)
+                writer.key("timestamp"); writer.value(recommendation.timestamp)
                 writer.key("replicas"); writer.value(recommendation.replicas)
                 writer.endObject()
             }
@@ -179,7 +179,7 @@ extension ScaleHistory {
             writer.beginArray()
             for event in events {
                 writer.beginObject()
-                writer.key("timestamp"); writer.value(event.timestamp.rfc3339)
+                writer.key("timestamp"); writer.value(event.timestamp)
                 writer.key("change"); writer.value(event.change)
                 writer.endObject()
             }

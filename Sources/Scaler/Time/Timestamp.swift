@@ -36,7 +36,20 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { rfc3339 }
 
     public var rfc3339: String {
-        if self <= Timestamp.distantPast { return "0001-01-01T00:00:00Z" }
+        String(unsafeUninitializedCapacity: Self.maximumRFC3339Length) { writeRFC3339(into: $0) }
+    }
+
+    /// "YYYY-MM-DDTHH:MM:SS" + ".fffffffff" + "Z".
+    static let maximumRFC3339Length = 30
+
+    /// Writes the RFC 3339 text into `buffer` (at least `maximumRFC3339Length` bytes) and
+    /// returns its length: writers of JSON put timestamps in place without a String.
+    func writeRFC3339(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        if self <= Timestamp.distantPast {
+            let zeroTime: StaticString = "0001-01-01T00:00:00Z"
+            for offset in 0..<zeroTime.utf8CodeUnitCount { buffer[offset] = zeroTime.utf8Start[offset] }
+            return zeroTime.utf8CodeUnitCount
+        }
         var seconds = nanosecondsSinceEpoch / 1_000_000_000
         var nanos = nanosecondsSinceEpoch % 1_000_000_000
         if nanos < 0 {
@@ -46,37 +59,34 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        // "YYYY-MM-DDTHH:MM:SS" + ".fffffffff" + "Z": at most 30 bytes.
-        return String(unsafeUninitializedCapacity: 32) { buffer in
-            var position = 0
-            func put(_ value: Int64, _ width: Int) {
-                var remaining = value
-                for offset in stride(from: width - 1, through: 0, by: -1) {
-                    buffer[position + offset] = UInt8(48 + remaining % 10)
-                    remaining /= 10
-                }
-                position += width
+        var position = 0
+        func put(_ value: Int64, _ width: Int) {
+            var remaining = value
+            for offset in stride(from: width - 1, through: 0, by: -1) {
+                buffer[position + offset] = UInt8(48 + remaining % 10)
+                remaining /= 10
             }
-            func put(_ byte: UInt8) {
-                buffer[position] = byte
-                position += 1
-            }
-            put(year, 4); put(UInt8(ascii: "-")); put(month, 2); put(UInt8(ascii: "-")); put(day, 2)
-            put(UInt8(ascii: "T")); put(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
-            put(secondOfDay / 60 % 60, 2); put(UInt8(ascii: ":")); put(secondOfDay % 60, 2)
-            if nanos != 0 {
-                var width = 9
-                var fraction = nanos
-                while fraction % 10 == 0 {
-                    fraction /= 10
-                    width -= 1
-                }
-                put(UInt8(ascii: "."))
-                put(fraction, width)
-            }
-            put(UInt8(ascii: "Z"))
-            return position
+            position += width
         }
+        func put(_ byte: UInt8) {
+            buffer[position] = byte
+            position += 1
+        }
+        put(year, 4); put(UInt8(ascii: "-")); put(month, 2); put(UInt8(ascii: "-")); put(day, 2)
+        put(UInt8(ascii: "T")); put(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
+        put(secondOfDay / 60 % 60, 2); put(UInt8(ascii: ":")); put(secondOfDay % 60, 2)
+        if nanos != 0 {
+            var width = 9
+            var fraction = nanos
+            while fraction % 10 == 0 {
+                fraction /= 10
+                width -= 1
+            }
+            put(UInt8(ascii: "."))
+            put(fraction, width)
+        }
+        put(UInt8(ascii: "Z"))
+        return position
     }
 
     /// Parses RFC 3339 ("2026-11-20T12:00:00Z", "2026-11-20T13:00:00.5+01:00").
@@ -87,6 +97,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        if let timestamp = parseWholeSecondsUTC(bytes) { return timestamp }
         var reader = DigitReader(bytes: bytes)
         guard let year = reader.number(4), reader.expect(UInt8(ascii: "-")), let month = reader.number(2),
               reader.expect(UInt8(ascii: "-")), let day = reader.number(2),
@@ -127,6 +138,39 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         if seconds <= Timestamp.distantPast.nanosecondsSinceEpoch / 1_000_000_000 { return .distantPast }
         if seconds >= Int64.max / 1_000_000_000 - 1 { return nil }
         return Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000 + nanos)
+    }
+}
+
+extension Timestamp {
+    /// The shape nearly every timestamp has, "2026-11-20T12:00:00Z", read position by position;
+    /// nil for anything else, which the general parser then reads.
+    @inline(__always)
+    static func parseWholeSecondsUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
+        else { return nil }
+        var valid = true
+        @inline(__always) func number(_ start: Int, _ width: Int) -> Int64 {
+            var value: Int64 = 0
+            for position in start..<(start + width) {
+                let digit = bytes[position] &- 48
+                valid = valid && digit < 10
+                value = value * 10 + Int64(digit)
+            }
+            return value
+        }
+        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+        let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
+        guard valid, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60
+        else { return nil }
+        let seconds = CivilCalendar.days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        // Go's zero time, anything before 1900 and anything past 2262 (beyond Int64
+        // nanoseconds) are the general parser's to collapse or refuse.
+        guard seconds > Timestamp.distantPast.nanosecondsSinceEpoch / 1_000_000_000,
+              seconds < Int64.max / 1_000_000_000 - 1
+        else { return nil }
+        return Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000)
     }
 }
 
