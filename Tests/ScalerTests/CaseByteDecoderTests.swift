@@ -19,18 +19,13 @@ struct CaseByteDecoderTests {
         return nil
     }
 
-    /// The byte reader alone (nil when it steps aside), with the tree path's hpa reader.
+    /// The byte reader alone (nil when it steps aside), remembering nothing from other cases.
     static func fastPath(_ text: String) -> ReconcileCase? {
         var text = text
         return text.withUTF8 { bytes in
             var reader = CaseByteReader(bytes: bytes)
-            return try? reader.readCase { span throws(CaseByteReader.Unusual) in
-                var index = 0
-                guard let value = try? JSONParser.parseValue(in: span, at: &index), index == span.count,
-                      let decoded = try? CaseDecoding.hpa(value)
-                else { throw CaseByteReader.Unusual() }
-                return DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2)
-            }
+            var repeated = RepeatedMembers()
+            return try? reader.readCase(repeated: &repeated)
         }
     }
 
@@ -165,5 +160,44 @@ struct CaseByteDecoderTests {
         // Many mutations keep a case valid (a digit for a digit); those must have been compared.
         #expect(checked > 100, "only \(checked) mutated cases were answered by both paths")
         #expect(answered == checked)
+    }
+
+    /// One line decoder over a stream of cases that share their hpa and pods, some of them
+    /// mutated inside or after those members: it remembers members across lines and must still
+    /// answer each line as the tree path does, case or error.
+    @Test("a line decoder remembering hpa and pods across lines answers each line as the tree path")
+    func repeatedMembersAcrossLines() throws {
+        let base = Self.benchmarkLike.replacingOccurrences(of: "\n", with: "")
+        var generator = SplitMix64(seed: 0x6261_7463_6800)
+        var lineDecoder = ReconcileCaseLineDecoder()
+        var agreedCases = 0
+        for round in 0..<1500 {
+            var bytes = Array(base.utf8)
+            // Every third line is the base itself, so remembered members are hit often.
+            if round % 3 != 0 {
+                let position = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes.remove(at: position)
+                case 1: bytes.insert(bytes[position], at: position)
+                default: bytes[position] = Array(#"{}[]",:0123456789"#.utf8)[Int(generator.next() % 16)]
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let byLines = bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(CaseError) in try lineDecoder.decode(buffer) }
+            }
+            switch (byLines, Self.treePath(text)) {
+            case (.success(let decoded), .success(let expected)):
+                agreedCases += 1
+                #expect(Self.difference(decoded, expected) == nil, "\(Self.difference(decoded, expected) ?? "") for \(text)")
+            case (.failure(let error), .failure(let expected)):
+                #expect(error.description == expected.description)
+            case (.success, .failure(let expected)):
+                Issue.record("the line decoder accepted what the tree path rejects (\(expected)): \(text)")
+            case (.failure(let error), .success):
+                Issue.record("the line decoder rejected what the tree path accepts (\(error)): \(text)")
+            }
+        }
+        #expect(agreedCases >= 500, "only \(agreedCases) lines were valid cases")
     }
 }

@@ -7,35 +7,35 @@
 /// on what a case means and names every error. So both paths answer the same case, or the
 /// tree path's error.
 ///
-/// The `hpa` member is decoded by the tree path's own reader on its span, and consecutive lines
-/// whose `hpa` bytes are equal share one decoding: a batch is usually one autoscaler asked
-/// many what-ifs.
-///
-/// Invariant: `previousHPA` is the decoding of exactly `previousHPABytes`.
+/// Consecutive lines of a batch often repeat their `hpa` and `pods` byte for byte (one
+/// autoscaler and one set of pods asked many what-ifs), so each is decoded once and reused while
+/// its bytes repeat, as recordings reuse their pods (`ObservationLineDecoder`).
 public struct ReconcileCaseLineDecoder {
-    private var previousHPABytes: [UInt8] = []
-    private var previousHPA: DecodedHPA?
+    private var repeated = RepeatedMembers()
 
     public init() {}
 
     public mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws(CaseError) -> ReconcileCase {
         var reader = CaseByteReader(bytes: line)
-        if let reconcileCase = try? reader.readCase(hpa: { span throws(CaseByteReader.Unusual) in try hpa(span) }) {
+        if let reconcileCase = try? reader.readCase(repeated: &repeated) {
             return reconcileCase
         }
         return try ReconcileCase(jsonBytes: line)
     }
+}
 
-    private mutating func hpa(_ span: UnsafeBufferPointer<UInt8>) throws(CaseByteReader.Unusual) -> DecodedHPA {
-        if let previousHPA, span.equalBytes(previousHPABytes) { return previousHPA }
-        var index = 0
-        guard let value = try? JSONParser.parseValue(in: span, at: &index), index == span.count,
-              let decoded = try? CaseDecoding.hpa(value)
-        else { throw CaseByteReader.Unusual() }
-        previousHPABytes = Array(span)
-        previousHPA = DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2)
-        return previousHPA!
+/// Members decoded from earlier lines, with the exact bytes they were decoded from.
+///
+/// Invariant: each `value` is the decoding of exactly its `bytes`, a whole JSON value (so the
+/// same bytes anywhere are the same value, ending at the same place).
+struct RepeatedMembers {
+    struct Remembered<Value> {
+        var bytes: [UInt8]
+        var value: Value
     }
+
+    var hpa: Remembered<DecodedHPA>?
+    var pods: Remembered<[Pod]>?
 }
 
 struct DecodedHPA {
@@ -62,7 +62,7 @@ struct CaseByteReader: ~Copyable {
 
     // MARK: The case
 
-    mutating func readCase(hpa decodeHPA: (UnsafeBufferPointer<UInt8>) throws(Unusual) -> DecodedHPA) throws(Unusual) -> ReconcileCase {
+    mutating func readCase(repeated: inout RepeatedMembers) throws(Unusual) -> ReconcileCase {
         var now: Timestamp?
         var hpa: DecodedHPA?
         var scale: Scale?
@@ -85,15 +85,27 @@ struct CaseByteReader: ~Copyable {
                 now = try timestamp()
             case 3 where matches(key, "hpa"):
                 try seen.insert(1)
-                let start = index
-                try skipValue()
-                hpa = try decodeHPA(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                if let remembered = repeated.hpa, skipRepeat(of: remembered.bytes) {
+                    hpa = remembered.value
+                } else {
+                    let start = index
+                    // The tree path's own reader: the hpa is small and has many shapes.
+                    guard let decoded = try? CaseDecoding.hpa(try treeValue()) else { throw Unusual() }
+                    hpa = DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2)
+                    repeated.hpa = .init(bytes: Array(bytes[start..<index]), value: hpa!)
+                }
             case 5 where matches(key, "scale"):
                 try seen.insert(2)
                 scale = try readScale()
             case 4 where matches(key, "pods"):
                 try seen.insert(3)
-                pods = try readPods()
+                if let remembered = repeated.pods, skipRepeat(of: remembered.bytes) {
+                    pods = remembered.value
+                } else {
+                    let start = index
+                    pods = try readPods()
+                    repeated.pods = .init(bytes: Array(bytes[start..<index]), value: pods)
+                }
             case 7 where matches(key, "metrics"):
                 try seen.insert(4)
                 metrics = try readObservations()
@@ -510,9 +522,12 @@ struct CaseByteReader: ~Copyable {
         return value
     }
 
-    /// Moves past one value by its brackets, unchecked: whoever reads the span checks it.
-    private mutating func skipValue() throws(Unusual) {
-        guard JSONSpanScanner.skipValue(bytes, &index) else { throw Unusual() }
+    /// Moves past `remembered` if the bytes at the reader's position repeat it.
+    private mutating func skipRepeat(of remembered: [UInt8]) -> Bool {
+        let end = index + remembered.count
+        guard end <= bytes.count, UnsafeBufferPointer(rebasing: bytes[index..<end]).equalBytes(remembered) else { return false }
+        index = end
+        return true
     }
 
     // MARK: Structure

@@ -64,7 +64,7 @@ public enum JSONSpanScanner {
 
     /// Moves past one value: a string, or a container by bracket depth (strings inside are
     /// skipped whole, so their brackets do not count), or a scalar up to the next delimiter.
-    static func skipValue(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> Bool {
+    private static func skipValue(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> Bool {
         guard index < bytes.count else { return false }
         var depth = 0
         repeat {
