@@ -1,7 +1,13 @@
 // Measures the Scaler on purpose, never as a timed test (run through scripts/bench).
 //
 //   scaler-bench evaluate [seconds]     in-process evaluations per second, one core
-//   scaler-bench make-batch N FILE      writes N cases (JSON Lines) for the --batch benchmark
+//   scaler-bench make-batch N FILE      writes N cases (JSON Lines) for the --batch benchmark:
+//                                       one autoscaler and one set of pods, 64 variants of the
+//                                       samples and the history (a what-if sweep)
+//   scaler-bench make-distinct-batch N FILE   the same, but each line's HPA and pods named
+//                                       apart, so no line repeats another's bytes
+//   scaler-bench stages [rounds]        microseconds per case in each stage of a batch line
+//   scaler-bench count N                N evaluations, for valgrind's counts
 //
 // The case: 2 metrics (CPU utilization and a Pods average), 10 pods, a 20-entry history, the
 // behavior path.
@@ -11,12 +17,14 @@ import Scaler
 import Glibc
 #endif
 
-func benchmarkCase(variant: Int) -> String {
+/// `line`: when given, the HPA and the pods carry it in their names.
+func benchmarkCase(variant: Int, line: Int? = nil) -> String {
     var pods: [String] = []
     var cpu: [String] = []
     var rps: [String] = []
+    let prefix = line.map { "web-\($0)" } ?? "web"
     for index in 0..<10 {
-        let name = "web-\(index)"
+        let name = "\(prefix)-\(index)"
         pods.append("""
         {"name":"\(name)","phase":"Running","startTime":"2026-11-20T10:00:00Z","ready":true,"readyTransitionTime":"2026-11-20T10:00:20Z","containers":[{"name":"app","requests":{"cpu":"500m","memory":"256Mi"}}]}
         """)
@@ -29,7 +37,7 @@ func benchmarkCase(variant: Int) -> String {
         recommendations.append("{\"timestamp\":\"2026-11-20T11:\(format2(second / 60)):\(format2(second % 60))Z\",\"replicas\":\(9 + (index + variant) % 4)}")
     }
     return """
-    {"now":"2026-11-20T12:00:00Z","hpa":{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"web","namespace":"default"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"minReplicas":2,"maxReplicas":30,"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":70}}},{"type":"Pods","pods":{"metric":{"name":"http_requests_per_second"},"target":{"type":"AverageValue","averageValue":"1k"}}}],"behavior":{"scaleDown":{"stabilizationWindowSeconds":300}}}},"scale":{"specReplicas":10,"statusReplicas":10},"pods":[\(pods.joined(separator: ","))],"metrics":[{"podValues":{\(cpu.joined(separator: ","))}},{"podValues":{\(rps.joined(separator: ","))}}],"history":{"recommendations":[\(recommendations.joined(separator: ","))],"scaleUpEvents":[{"timestamp":"2026-11-20T11:59:00Z","change":2}],"scaleDownEvents":[]}}
+    {"now":"2026-11-20T12:00:00Z","hpa":{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"\(prefix)","namespace":"default"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"minReplicas":2,"maxReplicas":30,"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":70}}},{"type":"Pods","pods":{"metric":{"name":"http_requests_per_second"},"target":{"type":"AverageValue","averageValue":"1k"}}}],"behavior":{"scaleDown":{"stabilizationWindowSeconds":300}}}},"scale":{"specReplicas":10,"statusReplicas":10},"pods":[\(pods.joined(separator: ","))],"metrics":[{"podValues":{\(cpu.joined(separator: ","))}},{"podValues":{\(rps.joined(separator: ","))}}],"history":{"recommendations":[\(recommendations.joined(separator: ","))],"scaleUpEvents":[{"timestamp":"2026-11-20T11:59:00Z","change":2}],"scaleDownEvents":[]}}
     """
 }
 
@@ -43,10 +51,11 @@ func monotonicSeconds() -> Double {
 
 let arguments = CommandLine.arguments
 switch arguments.count > 1 ? arguments[1] : "evaluate" {
-case "make-batch":
+case "make-batch", "make-distinct-batch":
     let count = Int(arguments[2]) ?? 100_000
+    let distinct = arguments[1] == "make-distinct-batch"
     var output = ""
-    for index in 0..<count { output += benchmarkCase(variant: index % 64) + "\n" }
+    for index in 0..<count { output += benchmarkCase(variant: index % 64, line: distinct ? index : nil) + "\n" }
     let file = fopen(arguments[3], "w")
     fputs(output, file)
     fclose(file)
@@ -113,13 +122,20 @@ case "stages":
             try sum + Int(line.withUnsafeBufferPointer { (line) throws(CaseError) in try lineDecoder.decode(line) }.scale.specReplicas)
         }
     }
+    let distinctLines = (0..<64).map { Array(benchmarkCase(variant: $0, line: $0).utf8) }
+    var distinctDecoder = ReconcileCaseLineDecoder()
+    let decodeDistinct = try measure {
+        try distinctLines.reduce(0) { sum, line throws(CaseError) in
+            try sum + Int(line.withUnsafeBufferPointer { (line) throws(CaseError) in try distinctDecoder.decode(line) }.scale.specReplicas)
+        }
+    }
     // Peer: only finding the case's members by their brackets, the least a reader of the
     // bytes does.
     let scan = measure { lines.reduce(0) { sum, line in sum + (line.withUnsafeBufferPointer { JSONSpanScanner.members(of: $0)?.count ?? 0 }) } }
     let evaluate = measure { cases.reduce(0) { $0 + Int(HorizontalController.reconcile($1).desiredReplicas) } }
     let write = measure { decisions.reduce(0) { $0 + $1.jsonBytes(includeExplanation: false).count } }
     let explain = measure { decisions.reduce(0) { $0 + $1.explanation.count } }
-    print("microseconds_per_case parse=\(parse) decode=\(decode) decode_from_bytes=\(decodeBytes) scan=\(scan) evaluate=\(evaluate) write=\(write) explanation=\(explain) input_bytes=\(texts[0].utf8.count)")
+    print("microseconds_per_case parse=\(parse) decode=\(decode) decode_from_bytes=\(decodeBytes) decode_from_bytes_distinct=\(decodeDistinct) scan=\(scan) evaluate=\(evaluate) write=\(write) explanation=\(explain) input_bytes=\(texts[0].utf8.count)")
 case "parse":
     let texts = (0..<64).map { benchmarkCase(variant: $0) }
     var sink = 0
@@ -156,10 +172,15 @@ case "decode", "write":
 case "count":
     // A fixed number of evaluations, for allocation counts under valgrind.
     let count = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000
-    let reconcileCase = try ReconcileCase(json: benchmarkCase(variant: 1))
+    // The same loop as `evaluate`: cases held in an array, as a caller holds them.
+    let cases = try (0..<64).map { try ReconcileCase(json: benchmarkCase(variant: $0)) }
     var checksum = 0
-    for _ in 0..<count { checksum &+= Int(HorizontalController.reconcile(reconcileCase).desiredReplicas) }
+    cases.withUnsafeBufferPointer { cases in
+        for evaluation in 0..<count {
+            checksum &+= Int(HorizontalController.reconcile(cases[evaluation % cases.count]).desiredReplicas)
+        }
+    }
     print("evaluations=\(count) checksum=\(checksum)")
 default:
-    print("usage: scaler-bench evaluate [seconds] | make-batch N FILE")
+    print("usage: scaler-bench evaluate [seconds] | make-batch N FILE | make-distinct-batch N FILE | stages [rounds] | count N")
 }

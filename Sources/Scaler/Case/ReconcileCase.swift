@@ -8,32 +8,127 @@
 /// print(decision.desiredReplicas, decision.explanation)
 /// ```
 public struct ReconcileCase: Sendable {
-    public var now: Timestamp
-    public var metadata: ObjectMeta
-    public var spec: HorizontalPodAutoscalerSpec {
-        didSet { prepare() }
-    }
-    /// The HPA's status conditions before this sync, so conditions keep upstream's order and
-    /// transition times.
-    public var previousConditions: [HorizontalPodAutoscalerCondition]
-    public var scale: Scale
-    public var pods: [Pod] {
-        didSet {
-            podIndexByName = Self.index(pods)
-            prepare()
+    /// All fields behind one reference, copied on write: a case is passed and kept by value
+    /// (in arrays, batches, replays), and copying a case then retains one object instead of each
+    /// of its arrays and strings.
+    ///
+    /// Invariant: `storage` is mutated only while uniquely referenced (`mutate`), and its
+    /// `prepared` is derived from its spec, pods and metrics as they are.
+    private final class Storage: @unchecked Sendable {
+        var now: Timestamp
+        var metadata: ObjectMeta
+        var spec: HorizontalPodAutoscalerSpec
+        var previousConditions: [HorizontalPodAutoscalerCondition]
+        var scale: Scale
+        var pods: [Pod]
+        var metrics: [MetricObservation]
+        var history: ScaleHistory
+        var options: ControllerOptions
+        /// Pod name to its position in `pods` (the first, if a name repeats).
+        var podIndexByName: [String: Int]
+        var prepared: PreparedInputs
+
+        init(now: Timestamp, metadata: ObjectMeta, spec: HorizontalPodAutoscalerSpec,
+             previousConditions: [HorizontalPodAutoscalerCondition], scale: Scale, pods: [Pod],
+             metrics: [MetricObservation], history: ScaleHistory, options: ControllerOptions,
+             podIndexByName: [String: Int], prepared: PreparedInputs) {
+            self.now = now
+            self.metadata = metadata
+            self.spec = spec
+            self.previousConditions = previousConditions
+            self.scale = scale
+            self.pods = pods
+            self.metrics = metrics
+            self.history = history
+            self.options = options
+            self.podIndexByName = podIndexByName
+            self.prepared = prepared
+        }
+
+        func copy() -> Storage {
+            Storage(now: now, metadata: metadata, spec: spec, previousConditions: previousConditions, scale: scale,
+                    pods: pods, metrics: metrics, history: history, options: options,
+                    podIndexByName: podIndexByName, prepared: prepared)
+        }
+
+        func prepare() {
+            prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: podIndexByName)
         }
     }
+
+    private var storage: Storage
+
+    private mutating func mutate(_ change: (Storage) -> Void) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        change(storage)
+    }
+
+    public var now: Timestamp {
+        get { storage.now }
+        set { mutate { $0.now = newValue } }
+    }
+
+    public var metadata: ObjectMeta {
+        get { storage.metadata }
+        set { mutate { $0.metadata = newValue } }
+    }
+
+    public var spec: HorizontalPodAutoscalerSpec {
+        get { storage.spec }
+        set {
+            mutate {
+                $0.spec = newValue
+                $0.prepare()
+            }
+        }
+    }
+
+    /// The HPA's status conditions before this sync, so conditions keep upstream's order and
+    /// transition times.
+    public var previousConditions: [HorizontalPodAutoscalerCondition] {
+        get { storage.previousConditions }
+        set { mutate { $0.previousConditions = newValue } }
+    }
+
+    public var scale: Scale {
+        get { storage.scale }
+        set { mutate { $0.scale = newValue } }
+    }
+
+    public var pods: [Pod] {
+        get { storage.pods }
+        set {
+            mutate {
+                $0.pods = newValue
+                $0.podIndexByName = Self.index(newValue)
+                $0.prepare()
+            }
+        }
+    }
+
     /// `metrics[i]` is what was observed for `spec.metrics[i]`.
     public var metrics: [MetricObservation] {
-        didSet { prepare() }
+        get { storage.metrics }
+        set {
+            mutate {
+                $0.metrics = newValue
+                $0.prepare()
+            }
+        }
     }
-    public var history: ScaleHistory
-    public var options: ControllerOptions
 
-    /// Pod name to its position in `pods`.
-    public private(set) var podIndexByName: [String: Int]
+    public var history: ScaleHistory {
+        get { storage.history }
+        set { mutate { $0.history = newValue } }
+    }
+
+    public var options: ControllerOptions {
+        get { storage.options }
+        set { mutate { $0.options = newValue } }
+    }
+
     /// Derived from spec, pods and metrics whenever they change.
-    private(set) var prepared: PreparedInputs
+    var prepared: PreparedInputs { storage.prepared }
 
     public init(
         now: Timestamp,
@@ -46,22 +141,15 @@ public struct ReconcileCase: Sendable {
         history: ScaleHistory = ScaleHistory(),
         options: ControllerOptions = ControllerOptions()
     ) {
-        self.now = now
-        self.metadata = metadata
-        self.spec = spec
-        self.previousConditions = previousConditions
-        self.scale = scale
-        self.pods = pods
-        self.metrics = metrics
-        self.history = history
-        self.options = options
         let index = Self.index(pods)
-        self.podIndexByName = index
-        self.prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: index)
+        self.init(storage: Storage(
+            now: now, metadata: metadata, spec: spec, previousConditions: previousConditions, scale: scale,
+            pods: pods, metrics: metrics, history: history, options: options, podIndexByName: index,
+            prepared: PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: index)))
     }
 
-    private mutating func prepare() {
-        prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: podIndexByName)
+    private init(storage: Storage) {
+        self.storage = storage
     }
 
     private static func index(_ pods: [Pod]) -> [String: Int] {
