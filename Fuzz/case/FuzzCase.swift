@@ -41,5 +41,9 @@ private func difference(_ a: ReconcileCase, _ b: ReconcileCase) -> String? {
     if a.metrics != b.metrics { return "metrics" }
     if a.history != b.history { return "history" }
     if a.options != b.options { return "options" }
+    // What each case derived (pod tables, request totals) shows in its decision.
+    let decisionA = HorizontalController.reconcile(a).jsonString()
+    let decisionB = HorizontalController.reconcile(b).jsonString()
+    if decisionA != decisionB { return "decision: \(decisionA) vs \(decisionB)" }
     return nil
 }

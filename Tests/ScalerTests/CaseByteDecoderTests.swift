@@ -16,6 +16,10 @@ struct CaseByteDecoderTests {
         if a.metrics != b.metrics { return "metrics" }
         if a.history != b.history { return "history" }
         if a.options != b.options { return "options" }
+        // What each case derived (pod tables, request totals) shows in its decision.
+        let decisionA = HorizontalController.reconcile(a).jsonString()
+        let decisionB = HorizontalController.reconcile(b).jsonString()
+        if decisionA != decisionB { return "decision: \(decisionA) vs \(decisionB)" }
         return nil
     }
 
@@ -160,6 +164,53 @@ struct CaseByteDecoderTests {
         // Many mutations keep a case valid (a digit for a digit); those must have been compared.
         #expect(checked > 100, "only \(checked) mutated cases were answered by both paths")
         #expect(answered == checked)
+    }
+
+    /// What a case derives from its hpa and pods together (each pod's request for the
+    /// Utilization target's resource) follows whichever of the two changed.
+    @Test("request totals follow a change of hpa or of pods between lines")
+    func requestTotalsFollowChanges() throws {
+        func line(resource: String, cpuRequest: String) -> String {
+            """
+            {"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":10,"metrics":[{"type":"Resource","resource":{"name":"\(resource)","target":{"type":"Utilization","averageUtilization":50}}}]}},\
+            "scale":{"specReplicas":2},"pods":[{"name":"a","startTime":"2026-11-20T10:00:00Z","ready":true,"containers":[{"requests":{"cpu":"\(cpuRequest)","memory":"1Gi"}}]},\
+            {"name":"b","startTime":"2026-11-20T10:00:00Z","ready":true,"containers":[{"requests":{"cpu":"\(cpuRequest)","memory":"1Gi"}}]}],\
+            "metrics":[{"podValues":{"a":{"value":"400m"},"b":{"value":"800Mi"}}}]}
+            """
+        }
+        let lines = [line(resource: "cpu", cpuRequest: "1"), line(resource: "memory", cpuRequest: "1"),
+                     line(resource: "memory", cpuRequest: "1"), line(resource: "cpu", cpuRequest: "1"),
+                     line(resource: "cpu", cpuRequest: "200m"), line(resource: "cpu", cpuRequest: "200m")]
+        var lineDecoder = ReconcileCaseLineDecoder()
+        for text in lines {
+            let expected = try ReconcileCase(json: text)
+            var bytes = Array(text.utf8)
+            let decoded = try bytes.withUnsafeMutableBufferPointer { (buffer) throws(CaseError) in
+                try lineDecoder.decode(UnsafeBufferPointer(buffer))
+            }
+            #expect(Self.difference(decoded, expected) == nil, "\(Self.difference(decoded, expected) ?? "")")
+        }
+    }
+
+    /// Samples are placed by position only when no two pods share a name; otherwise by
+    /// upstream's map, where a repeated name is the first pod's and the later sample wins.
+    @Test("samples join pods by position only when pod names are unique")
+    func samplesJoinPods() {
+        let now = Timestamp(secondsSinceEpoch: 1_795_176_000)
+        func sample(_ milli: Int64) -> PodSample { PodSample(milliValue: milli, timestamp: now) }
+        let spec = HorizontalPodAutoscalerSpec(
+            scaleTargetRef: CrossVersionObjectReference(kind: "Deployment", name: "web"), minReplicas: 1, maxReplicas: 10,
+            metrics: [.pods(metric: MetricIdentifier(name: "rps"), target: MetricTarget(type: .averageValue, averageValue: Quantity(milli: 1000)))])
+        let repeated = ReconcileCase(now: now, spec: spec, scale: Scale(specReplicas: 3, statusReplicas: 3),
+                                     pods: [Pod(name: "a"), Pod(name: "a"), Pod(name: "b")],
+                                     metrics: [.podValues([("a", sample(100)), ("a", sample(200)), ("b", sample(300))])])
+        #expect(repeated.prepared.podMetrics[0]?.values == [200, nil, 300])
+        #expect(repeated.prepared.podMetrics[0]?.superfluous == [])
+        let unique = ReconcileCase(now: now, spec: spec, scale: Scale(specReplicas: 3, statusReplicas: 3),
+                                   pods: [Pod(name: "a"), Pod(name: "b"), Pod(name: "c")],
+                                   metrics: [.podValues([("a", sample(100)), ("c", sample(300)), ("x", sample(7)), ("b", sample(200))])])
+        #expect(unique.prepared.podMetrics[0]?.values == [100, 200, 300])
+        #expect(unique.prepared.podMetrics[0]?.superfluous == [7])
     }
 
     /// One line decoder over a stream of cases that share their hpa and pods, some of them

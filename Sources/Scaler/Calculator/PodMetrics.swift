@@ -9,12 +9,20 @@ struct PodMetrics: Sendable {
     var samples: [PodSample?]
     var superfluous: [Int64]
 
-    init(podCount: Int, samples pairs: [(pod: String, sample: PodSample)], index: [String: Int]) {
+    /// `uniquelyNamedPods`: the pods, when no two share a name; samples listed in pod order
+    /// are then placed by position without hashing their names.
+    init(podCount: Int, samples pairs: [(pod: String, sample: PodSample)], index: [String: Int], uniquelyNamedPods: [Pod]? = nil) {
         values = Array(repeating: nil, count: podCount)
         samples = Array(repeating: nil, count: podCount)
         superfluous = []
-        for (name, sample) in pairs {
-            if let position = index[name] {
+        for (offset, (name, sample)) in pairs.enumerated() {
+            let position: Int?
+            if let pods = uniquelyNamedPods, offset < pods.count, pods[offset].name == name {
+                position = offset
+            } else {
+                position = index[name]
+            }
+            if let position {
                 values[position] = sample.milliValue
                 samples[position] = sample
             } else {

@@ -35,7 +35,10 @@ struct RepeatedMembers {
     }
 
     var hpa: Remembered<DecodedHPA>?
-    var pods: Remembered<[Pod]>?
+    var pods: Remembered<(pods: [Pod], tables: PodTables)>?
+    /// The request totals for the remembered hpa and pods; dropped whenever either is
+    /// decoded anew.
+    var requests: [RequestTotals?]?
 }
 
 struct DecodedHPA {
@@ -71,6 +74,9 @@ struct CaseByteReader: ~Copyable {
         var history = ScaleHistory()
         var options = ControllerOptions()
         var seen = KeySet()
+        // Whether this case's pods are the remembered ones (the request totals remembered with
+        // them are dropped below as soon as the hpa or the pods are decoded anew).
+        var podsRemembered = false
         var first = true
         try beginObject()
         while let key = try nextKey(&first) {
@@ -88,6 +94,7 @@ struct CaseByteReader: ~Copyable {
                 if let remembered = repeated.hpa, skipRepeat(of: remembered.bytes) {
                     hpa = remembered.value
                 } else {
+                    repeated.requests = nil
                     let start = index
                     // The tree path's own reader: the hpa is small and has many shapes.
                     guard let decoded = try? CaseDecoding.hpa(try treeValue()) else { throw Unusual() }
@@ -100,12 +107,14 @@ struct CaseByteReader: ~Copyable {
             case 4 where matches(key, "pods"):
                 try seen.insert(3)
                 if let remembered = repeated.pods, skipRepeat(of: remembered.bytes) {
-                    pods = remembered.value
+                    pods = remembered.value.pods
                 } else {
+                    repeated.requests = nil
                     let start = index
                     pods = try readPods()
-                    repeated.pods = .init(bytes: Array(bytes[start..<index]), value: pods)
+                    repeated.pods = .init(bytes: Array(bytes[start..<index]), value: (pods, PodTables(pods)))
                 }
+                podsRemembered = true
             case 7 where matches(key, "metrics"):
                 try seen.insert(4)
                 metrics = try readObservations()
@@ -123,9 +132,13 @@ struct CaseByteReader: ~Copyable {
         }
         skipWhitespace()
         guard index == bytes.count, let now, let hpa, let scale, metrics.count <= hpa.spec.metrics.count else { throw Unusual() }
-        return ReconcileCase(now: now, metadata: hpa.metadata, spec: hpa.spec, previousConditions: hpa.conditions, scale: scale,
-                             pods: pods, metrics: CaseDecoding.resolvingSampleTimestamps(metrics, now: now),
-                             history: history, options: options)
+        let reconcileCase = ReconcileCase(
+            now: now, metadata: hpa.metadata, spec: hpa.spec, previousConditions: hpa.conditions, scale: scale, pods: pods,
+            podTables: podsRemembered ? repeated.pods!.value.tables : PodTables(pods),
+            requests: podsRemembered ? repeated.requests : nil,
+            metrics: CaseDecoding.resolvingSampleTimestamps(metrics, now: now), history: history, options: options)
+        if podsRemembered { repeated.requests = reconcileCase.prepared.requests }
+        return reconcileCase
     }
 
     // MARK: Members

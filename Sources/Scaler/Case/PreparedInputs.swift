@@ -10,18 +10,27 @@ struct PreparedInputs: Sendable {
     /// loops copy no reference-counted values.
     var podStates: [PodState]
 
-    init(spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], index: [String: Int]) {
-        podStates = pods.map(PodState.init)
+    /// `requests`: the totals for this spec and these pods when the caller has them already.
+    init(spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], tables: PodTables,
+         requests knownRequests: [RequestTotals?]? = nil) {
+        podStates = tables.states
         podMetrics = []
-        requests = []
         podMetrics.reserveCapacity(spec.metrics.count)
-        requests.reserveCapacity(spec.metrics.count)
-        for (position, metric) in spec.metrics.enumerated() {
+        for position in spec.metrics.indices {
             if position < metrics.count, case .podValues(let samples) = metrics[position] {
-                podMetrics.append(PodMetrics(podCount: pods.count, samples: samples, index: index))
+                podMetrics.append(PodMetrics(podCount: pods.count, samples: samples, index: tables.index,
+                                             uniquelyNamedPods: tables.namesAreUnique ? pods : nil))
             } else {
                 podMetrics.append(nil)
             }
+        }
+        if let knownRequests {
+            requests = knownRequests
+            return
+        }
+        requests = []
+        requests.reserveCapacity(spec.metrics.count)
+        for metric in spec.metrics {
             switch metric {
             case .resource(let name, let target) where target.averageValue == nil:
                 requests.append(RequestTotals(pods: pods, resource: name, container: nil))
@@ -31,6 +40,27 @@ struct PreparedInputs: Sendable {
                 requests.append(nil)
             }
         }
+    }
+}
+
+/// What a case's pods alone determine, built once per list of pods (a batch keeps it while
+/// consecutive lines repeat their pods).
+struct PodTables: Sendable {
+    /// Pod name to its position (the first, if a name repeats).
+    let index: [String: Int]
+    /// Every name appears once, so a sample naming `pods[i]` belongs to position i.
+    let namesAreUnique: Bool
+    let states: [PodState]
+
+    init(_ pods: [Pod]) {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(pods.count)
+        for (position, pod) in pods.enumerated() where index[pod.name] == nil {
+            index[pod.name] = position
+        }
+        self.index = index
+        namesAreUnique = index.count == pods.count
+        states = pods.map(PodState.init)
     }
 }
 

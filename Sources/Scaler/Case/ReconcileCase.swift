@@ -24,14 +24,13 @@ public struct ReconcileCase: Sendable {
         var metrics: [MetricObservation]
         var history: ScaleHistory
         var options: ControllerOptions
-        /// Pod name to its position in `pods` (the first, if a name repeats).
-        var podIndexByName: [String: Int]
+        var podTables: PodTables
         var prepared: PreparedInputs
 
         init(now: Timestamp, metadata: ObjectMeta, spec: HorizontalPodAutoscalerSpec,
              previousConditions: [HorizontalPodAutoscalerCondition], scale: Scale, pods: [Pod],
              metrics: [MetricObservation], history: ScaleHistory, options: ControllerOptions,
-             podIndexByName: [String: Int], prepared: PreparedInputs) {
+             podTables: PodTables, prepared: PreparedInputs) {
             self.now = now
             self.metadata = metadata
             self.spec = spec
@@ -41,18 +40,18 @@ public struct ReconcileCase: Sendable {
             self.metrics = metrics
             self.history = history
             self.options = options
-            self.podIndexByName = podIndexByName
+            self.podTables = podTables
             self.prepared = prepared
         }
 
         func copy() -> Storage {
             Storage(now: now, metadata: metadata, spec: spec, previousConditions: previousConditions, scale: scale,
                     pods: pods, metrics: metrics, history: history, options: options,
-                    podIndexByName: podIndexByName, prepared: prepared)
+                    podTables: podTables, prepared: prepared)
         }
 
         func prepare() {
-            prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: podIndexByName)
+            prepared = PreparedInputs(spec: spec, pods: pods, metrics: metrics, tables: podTables)
         }
     }
 
@@ -100,7 +99,7 @@ public struct ReconcileCase: Sendable {
         set {
             mutate {
                 $0.pods = newValue
-                $0.podIndexByName = Self.index(newValue)
+                $0.podTables = PodTables(newValue)
                 $0.prepare()
             }
         }
@@ -141,24 +140,25 @@ public struct ReconcileCase: Sendable {
         history: ScaleHistory = ScaleHistory(),
         options: ControllerOptions = ControllerOptions()
     ) {
-        let index = Self.index(pods)
+        self.init(now: now, metadata: metadata, spec: spec, previousConditions: previousConditions, scale: scale,
+                  pods: pods, podTables: PodTables(pods), requests: nil, metrics: metrics, history: history, options: options)
+    }
+
+    /// With the pods' tables, and the request totals for this spec and these pods, when the
+    /// caller has them from an earlier case.
+    init(
+        now: Timestamp, metadata: ObjectMeta, spec: HorizontalPodAutoscalerSpec,
+        previousConditions: [HorizontalPodAutoscalerCondition], scale: Scale, pods: [Pod], podTables: PodTables,
+        requests: [RequestTotals?]?, metrics: [MetricObservation], history: ScaleHistory, options: ControllerOptions
+    ) {
         self.init(storage: Storage(
             now: now, metadata: metadata, spec: spec, previousConditions: previousConditions, scale: scale,
-            pods: pods, metrics: metrics, history: history, options: options, podIndexByName: index,
-            prepared: PreparedInputs(spec: spec, pods: pods, metrics: metrics, index: index)))
+            pods: pods, metrics: metrics, history: history, options: options, podTables: podTables,
+            prepared: PreparedInputs(spec: spec, pods: pods, metrics: metrics, tables: podTables, requests: requests)))
     }
 
     private init(storage: Storage) {
         self.storage = storage
-    }
-
-    private static func index(_ pods: [Pod]) -> [String: Int] {
-        var index: [String: Int] = [:]
-        index.reserveCapacity(pods.count)
-        for (position, pod) in pods.enumerated() where index[pod.name] == nil {
-            index[pod.name] = position
-        }
-        return index
     }
 }
 
