@@ -162,6 +162,16 @@ public struct ReconcileCase: Sendable {
     }
 }
 
+extension ReconcileCase: Equatable {
+    /// Equal inputs: the same fields (what is derived from them follows).
+    public static func == (lhs: ReconcileCase, rhs: ReconcileCase) -> Bool {
+        lhs.storage === rhs.storage
+            || (lhs.now == rhs.now && lhs.metadata == rhs.metadata && lhs.spec == rhs.spec
+                && lhs.previousConditions == rhs.previousConditions && lhs.scale == rhs.scale && lhs.pods == rhs.pods
+                && lhs.metrics == rhs.metrics && lhs.history == rhs.history && lhs.options == rhs.options)
+    }
+}
+
 /// What the scale subresource says.
 public struct Scale: Sendable, Equatable {
     public var specReplicas: Int32
