@@ -117,8 +117,22 @@ public struct BatchEvaluation {
     }
 
     /// Runs a whole batch from a file descriptor to a writer; returns the number of failed lines.
-    public static func run(inputDescriptor: Int32, includeExplanation: Bool = true, write: @escaping ([UInt8]) -> Void) -> (evaluated: Int, failed: Int) {
-        var batch = BatchEvaluation(includeExplanation: includeExplanation, flush: write)
+    ///
+    /// `write` runs on a thread of its own, in order, while the next lines are evaluated; at
+    /// most two outputs wait for it, so memory stays bounded when the output is slow.
+    public static func run(
+        inputDescriptor: Int32, includeExplanation: Bool = true, write: @escaping @Sendable ([UInt8]) -> Void
+    ) -> (evaluated: Int, failed: Int) {
+        let output = DispatchQueue(label: "tidepool.batch.output")
+        let waiting = DispatchSemaphore(value: 2)
+        defer { output.sync {} }
+        var batch = BatchEvaluation(includeExplanation: includeExplanation) { bytes in
+            waiting.wait()
+            output.async {
+                write(bytes)
+                waiting.signal()
+            }
+        }
         var buffer = [UInt8](repeating: 0, count: 1 << 22)
         var filled = 0
         while true {
