@@ -64,12 +64,18 @@ public struct BatchEvaluation {
             Self.evaluate(input, lines: run, firstLineNumber: firstLine + first + 1, includeExplanation: includeExplanation)
         }
         for run in results {
-            output.append(contentsOf: run.output)
+            if output.isEmpty && run.output.count >= 1 << 16 {
+                // Large enough to write as it is, without copying it into `output`.
+                flush(run.output)
+            } else {
+                output.append(contentsOf: run.output)
+                if output.count > 1 << 19 { drain() }
+            }
             casesEvaluated += run.evaluated
             failedLines += run.failed
         }
         lineNumber += lines.count
-        if output.count > 1 << 19 || final { drain() }
+        if final { drain() }
         return consumed
     }
 
@@ -119,12 +125,13 @@ public struct BatchEvaluation {
     /// Runs a whole batch from a file descriptor to a writer; returns the number of failed lines.
     ///
     /// `write` runs on a thread of its own, in order, while the next lines are evaluated; at
-    /// most two outputs wait for it, so memory stays bounded when the output is slow.
+    /// most eight outputs (of at most a few megabytes together) wait for it, so memory stays
+    /// bounded when the output is slow.
     public static func run(
         inputDescriptor: Int32, includeExplanation: Bool = true, write: @escaping @Sendable ([UInt8]) -> Void
     ) -> (evaluated: Int, failed: Int) {
         let output = DispatchQueue(label: "tidepool.batch.output")
-        let waiting = DispatchSemaphore(value: 2)
+        let waiting = DispatchSemaphore(value: 8)
         defer { output.sync {} }
         var batch = BatchEvaluation(includeExplanation: includeExplanation) { bytes in
             waiting.wait()
