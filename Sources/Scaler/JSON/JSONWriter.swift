@@ -1,20 +1,57 @@
 /// Writes compact JSON into a byte buffer. Built for the batch path: no intermediate tree.
 public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+    /// The text so far is `storage[..<count]`; the rest is room to write into. Appending
+    /// through a pointer into room already there costs a bounds check and a copy, where
+    /// `Array.append` pays a uniqueness check and a generic copy per call.
+    private var storage: [UInt8]
+    /// Bytes written.
+    public private(set) var count = 0
+
+    /// What was written.
+    public var bytes: [UInt8] { count == storage.count ? storage : Array(storage[..<count]) }
     /// Bit n says whether the container at depth n already holds a value (so the next needs a
     /// comma). Invariant: depth < 64; deeper documents are not written by Tidepool.
     private var commaBits: UInt64 = 0
     private var depth = 0
 
     public init(reservingCapacity capacity: Int = 1024) {
-        bytes.reserveCapacity(capacity)
+        storage = [UInt8](repeating: 0, count: max(capacity, 64))
     }
 
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    /// Makes room for `length` more bytes and lets `body` write them at the end.
+    @inline(__always)
+    private mutating func append(_ length: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void) {
+        if count + length > storage.count { grow(to: count + length) }
+        let start = count
+        storage.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
+        count += length
+    }
+
+    private mutating func grow(to needed: Int) {
+        storage.append(contentsOf: repeatElement(0, count: max(needed, storage.count * 2) - storage.count))
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        append(1) { $0.pointee = byte }
+    }
+
+    @inline(__always)
+    private mutating func append(_ source: UnsafeRawBufferPointer) {
+        guard let base = source.baseAddress, !source.isEmpty else { return }
+        append(source.count) { $0.update(from: base.assumingMemoryBound(to: UInt8.self), count: source.count) }
+    }
+
+    @inline(__always)
+    private mutating func append(_ source: UnsafeBufferPointer<UInt8>) {
+        append(UnsafeRawBufferPointer(source))
+    }
+
+    public var string: String { String(decoding: storage[..<count], as: UTF8.self) }
 
     /// Appends a byte outside any JSON structure (a record separator), resetting the state.
     public mutating func appendRaw(_ byte: UInt8) {
-        bytes.append(byte)
+        append(byte)
         commaBits = 0
         depth = 0
         pendingKey = false
@@ -37,37 +74,36 @@ public struct JSONWriter {
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { append(UInt8(ascii: ",")) }
         needsComma = true
     }
 
     public mutating func beginObject() {
         beforeValue()
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         push()
     }
 
     public mutating func endObject() {
         pop()
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
         beforeValue()
-        bytes.append(UInt8(ascii: "["))
+        append(UInt8(ascii: "["))
         push()
     }
 
     public mutating func endArray() {
         pop()
-        bytes.append(UInt8(ascii: "]"))
+        append(UInt8(ascii: "]"))
     }
 
     /// Writes a key; the next value call writes its value.
     public mutating func key(_ key: String) {
-        separate()
-        appendQuoted(key)
-        bytes.append(UInt8(ascii: ":"))
+        let comma = needsComma
+        appendQuoted(key, after: comma ? UInt8(ascii: ",") : nil, before: UInt8(ascii: ":"))
         needsComma = false
         pendingKey = true
     }
@@ -101,27 +137,30 @@ public struct JSONWriter {
     public mutating func value(_ flag: Bool) {
         beforeValue()
         if flag {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+            append(UnsafeRawBufferPointer(start: ("true" as StaticString).utf8Start, count: 4))
         } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+            append(UnsafeRawBufferPointer(start: ("false" as StaticString).utf8Start, count: 5))
         }
     }
 
     public mutating func valueNull() {
         beforeValue()
-        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        append(UnsafeRawBufferPointer(start: ("null" as StaticString).utf8Start, count: 4))
     }
 
     /// A number written from its already-formatted text.
     public mutating func rawNumber(_ text: String) {
         beforeValue()
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { append($0) }
     }
 
     /// A value that is already JSON text (a message's `id` or `result`, copied through as is).
     public mutating func rawValue(_ json: some Collection<UInt8>) {
         beforeValue()
-        bytes.append(contentsOf: json)
+        if json.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            Array(json).withUnsafeBufferPointer { append($0) }
+        }
     }
 
     public mutating func value(_ json: JSONValue) {
@@ -146,24 +185,24 @@ public struct JSONWriter {
 
     private mutating func appendInteger(_ number: Int64) {
         if number == 0 {
-            bytes.append(UInt8(ascii: "0"))
+            append(UInt8(ascii: "0"))
             return
         }
         var magnitude = number.magnitude
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        // Digits from the right end of a 20-byte scratch (UInt64.max has 20), then copied once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var start = 21
             while magnitude > 0 {
-                buffer[count] = UInt8(magnitude % 10) + 48
+                start -= 1
+                scratch[start] = UInt8(magnitude % 10) + 48
                 magnitude /= 10
-                count += 1
             }
-            for position in stride(from: count - 1, through: 0, by: -1) {
-                bytes.append(buffer[position])
+            if number < 0 {
+                start -= 1
+                scratch[start] = UInt8(ascii: "-")
             }
+            append(UnsafeRawBufferPointer(rebasing: scratch[start..<21]))
         }
     }
 
@@ -192,33 +231,47 @@ public struct JSONWriter {
         return false
     }
 
-    private mutating func appendQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        // Most strings need no escaping: copy them whole.
-        let plain = text.withUTF8 { buffer in
+    /// `text` in quotes, escaped; `after` is written before the opening quote and `before`
+    /// after the closing one (a key's comma and colon), in the same single append when the
+    /// text needs no escaping, as most does.
+    private mutating func appendQuoted(_ text: String, after leading: UInt8? = nil, before trailing: UInt8? = nil) {
+        // Native strings lend their bytes without a copy (bridged ones, never made here, are
+        // written escaped byte by byte below).
+        let plain = text.utf8.withContiguousStorageIfAvailable { buffer in
             guard !Self.needsEscaping(buffer) else { return false }
-            bytes.append(contentsOf: buffer)
+            let extra = (leading == nil ? 0 : 1) + (trailing == nil ? 0 : 1)
+            append(buffer.count + 2 + extra) { target in
+                var position = 0
+                if let leading {
+                    target[0] = leading
+                    position = 1
+                }
+                target[position] = UInt8(ascii: "\"")
+                if let base = buffer.baseAddress { (target + position + 1).update(from: base, count: buffer.count) }
+                position += buffer.count + 1
+                target[position] = UInt8(ascii: "\"")
+                if let trailing { target[position + 1] = trailing }
+            }
             return true
-        }
-        if plain {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
+        } ?? false
+        if plain { return }
+        if let leading { append(leading) }
+        append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""): append(UInt8(ascii: "\\")); append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "\\"))
+            case 0x0A: append(UInt8(ascii: "\\")); append(UInt8(ascii: "n"))
+            case 0x0D: append(UInt8(ascii: "\\")); append(UInt8(ascii: "r"))
+            case 0x09: append(UInt8(ascii: "\\")); append(UInt8(ascii: "t"))
             case 0..<0x20:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+                for escaped in [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]] { append(escaped) }
+            default: append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
+        if let trailing { append(trailing) }
     }
 }
 
@@ -244,24 +297,25 @@ extension JSONWriter {
             }
             let secondOfDay = seconds % 86_400
             let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
-            withUnsafeBytes(of: datePrefix.text) { prefix in
-                bytes.append(UInt8(ascii: "\""))
-                bytes.append(contentsOf: prefix)
+            let prefix = datePrefix.text
+            // "\"" + "YYYY-MM-DDT" + "HH:MM:SSZ" + "\"", in one append.
+            append(22) { target in
+                target[0] = UInt8(ascii: "\"")
+                withUnsafeBytes(of: prefix) { (target + 1).update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 11) }
+                target[12] = UInt8(48 + hour / 10); target[13] = UInt8(48 + hour % 10); target[14] = UInt8(ascii: ":")
+                target[15] = UInt8(48 + minute / 10); target[16] = UInt8(48 + minute % 10); target[17] = UInt8(ascii: ":")
+                target[18] = UInt8(48 + second / 10); target[19] = UInt8(48 + second % 10)
+                target[20] = UInt8(ascii: "Z"); target[21] = UInt8(ascii: "\"")
             }
-            let time: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-                UInt8(48 + hour / 10), UInt8(48 + hour % 10), UInt8(ascii: ":"),
-                UInt8(48 + minute / 10), UInt8(48 + minute % 10), UInt8(ascii: ":"),
-                UInt8(48 + second / 10), UInt8(48 + second % 10), UInt8(ascii: "Z"), UInt8(ascii: "\""))
-            withUnsafeBytes(of: time) { bytes.append(contentsOf: $0) }
             return
         }
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &text) { raw in
             let buffer = raw.bindMemory(to: UInt8.self)
             let length = timestamp.writeRFC3339(into: buffer)
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<length]))
-            bytes.append(UInt8(ascii: "\""))
+            append(UInt8(ascii: "\""))
+            append(UnsafeBufferPointer(rebasing: buffer[..<length]))
+            append(UInt8(ascii: "\""))
         }
     }
 

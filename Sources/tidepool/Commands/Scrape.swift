@@ -63,7 +63,7 @@ struct Scrape: AsyncParsableCommand {
                     switch format {
                     case .jsonl:
                         SampleOutput.writeJSONLine(sample, to: &writer)
-                        if writer.bytes.count > 1 << 20 {
+                        if writer.count > 1 << 20 {
                             FileHandle.standardOutput.write(Data(writer.bytes))
                             writer = JSONWriter(reservingCapacity: 1 << 20)
                         }
