@@ -18,13 +18,13 @@ public struct JSONWriter {
         storage = [UInt8](repeating: 0, count: max(capacity, 64))
     }
 
-    /// Makes room for `length` more bytes and lets `body` write them at the end.
+    /// Makes room for `maximum` more bytes and lets `body` write at the end; `body` returns
+    /// how many it wrote.
     @inline(__always)
-    private mutating func append(_ length: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void) {
-        if count + length > storage.count { grow(to: count + length) }
+    private mutating func append(atMost maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if count + maximum > storage.count { grow(to: count + maximum) }
         let start = count
-        storage.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
-        count += length
+        count += storage.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
     }
 
     private mutating func grow(to needed: Int) {
@@ -33,13 +33,19 @@ public struct JSONWriter {
 
     @inline(__always)
     private mutating func append(_ byte: UInt8) {
-        append(1) { $0.pointee = byte }
+        append(atMost: 1) {
+            $0.pointee = byte
+            return 1
+        }
     }
 
     @inline(__always)
     private mutating func append(_ source: UnsafeRawBufferPointer) {
         guard let base = source.baseAddress, !source.isEmpty else { return }
-        append(source.count) { $0.update(from: base.assumingMemoryBound(to: UInt8.self), count: source.count) }
+        append(atMost: source.count) {
+            $0.update(from: base.assumingMemoryBound(to: UInt8.self), count: source.count)
+            return source.count
+        }
     }
 
     @inline(__always)
@@ -109,8 +115,8 @@ public struct JSONWriter {
     }
 
     private var pendingKey = false
-    /// The last whole-seconds timestamp's "YYYY-MM-DDT", by its day since the epoch.
-    private var datePrefix = DatePrefix(day: 0)
+    /// The last timestamp's "YYYY-MM-DDT", by its day since the epoch.
+    private var datePrefix = DatePrefix.none
 
     private mutating func beforeValue() {
         if pendingKey {
@@ -240,7 +246,7 @@ public struct JSONWriter {
         let plain = text.utf8.withContiguousStorageIfAvailable { buffer in
             guard !Self.needsEscaping(buffer) else { return false }
             let extra = (leading == nil ? 0 : 1) + (trailing == nil ? 0 : 1)
-            append(buffer.count + 2 + extra) { target in
+            append(atMost: buffer.count + 2 + extra) { target in
                 var position = 0
                 if let leading {
                     target[0] = leading
@@ -251,6 +257,7 @@ public struct JSONWriter {
                 position += buffer.count + 1
                 target[position] = UInt8(ascii: "\"")
                 if let trailing { target[position + 1] = trailing }
+                return buffer.count + 2 + extra
             }
             return true
         } ?? false
@@ -286,55 +293,19 @@ extension JSONWriter {
     /// A timestamp as an RFC 3339 string, written without building a String.
     public mutating func value(_ timestamp: Timestamp) {
         beforeValue()
-        let nanoseconds = timestamp.nanosecondsSinceEpoch
-        if nanoseconds >= 0, nanoseconds % 1_000_000_000 == 0 {
-            // Whole seconds after 1970, the usual kind; the date part is remembered, since
-            // the timestamps of one document mostly share their day.
-            let seconds = nanoseconds / 1_000_000_000
-            let day = seconds / 86_400
-            if day != datePrefix.day {
-                datePrefix = DatePrefix(day: day)
-            }
-            let secondOfDay = seconds % 86_400
-            let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
-            let prefix = datePrefix.text
-            // "\"" + "YYYY-MM-DDT" + "HH:MM:SSZ" + "\"", in one append.
-            append(22) { target in
-                target[0] = UInt8(ascii: "\"")
-                withUnsafeBytes(of: prefix) { (target + 1).update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 11) }
-                target[12] = UInt8(48 + hour / 10); target[13] = UInt8(48 + hour % 10); target[14] = UInt8(ascii: ":")
-                target[15] = UInt8(48 + minute / 10); target[16] = UInt8(48 + minute % 10); target[17] = UInt8(ascii: ":")
-                target[18] = UInt8(48 + second / 10); target[19] = UInt8(48 + second % 10)
-                target[20] = UInt8(ascii: "Z"); target[21] = UInt8(ascii: "\"")
-            }
-            return
+        var dates = datePrefix
+        append(atMost: Timestamp.maximumRFC3339Length + 2) { target in
+            target[0] = UInt8(ascii: "\"")
+            let length = timestamp.writeRFC3339(
+                into: UnsafeMutableBufferPointer(start: target + 1, count: Timestamp.maximumRFC3339Length), dates: &dates)
+            target[length + 1] = UInt8(ascii: "\"")
+            return length + 2
         }
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &text) { raw in
-            let buffer = raw.bindMemory(to: UInt8.self)
-            let length = timestamp.writeRFC3339(into: buffer)
-            append(UInt8(ascii: "\""))
-            append(UnsafeBufferPointer(rebasing: buffer[..<length]))
-            append(UInt8(ascii: "\""))
-        }
+        datePrefix = dates
     }
 
     /// A quantity in canonical form.
     public mutating func quantity(milli: Int64) {
         value(Quantity.canonical(milli: milli))
-    }
-}
-
-/// "YYYY-MM-DDT" of one day since the Unix epoch (day ≥ 0).
-struct DatePrefix {
-    var day: Int64
-    var text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
-
-    init(day: Int64) {
-        self.day = day
-        let (year, month, date) = CivilCalendar.civil(fromDays: day)
-        text = (UInt8(48 + year / 1000 % 10), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10),
-                UInt8(ascii: "-"), UInt8(48 + month / 10), UInt8(48 + month % 10), UInt8(ascii: "-"),
-                UInt8(48 + date / 10), UInt8(48 + date % 10), UInt8(ascii: "T"))
     }
 }

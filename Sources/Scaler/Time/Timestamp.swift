@@ -36,15 +36,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { rfc3339 }
 
     public var rfc3339: String {
-        String(unsafeUninitializedCapacity: Self.maximumRFC3339Length) { writeRFC3339(into: $0) }
+        var dates = DatePrefix.none
+        return String(unsafeUninitializedCapacity: Self.maximumRFC3339Length) { writeRFC3339(into: $0, dates: &dates) }
     }
 
     /// "YYYY-MM-DDTHH:MM:SS" + ".fffffffff" + "Z".
     static let maximumRFC3339Length = 30
 
     /// Writes the RFC 3339 text into `buffer` (at least `maximumRFC3339Length` bytes) and
-    /// returns its length: writers of JSON put timestamps in place without a String.
-    func writeRFC3339(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    /// returns its length: writers of JSON put timestamps in place without a String. `dates`
+    /// remembers the last day's "YYYY-MM-DDT", since a writer's timestamps mostly share a day.
+    func writeRFC3339(into buffer: UnsafeMutableBufferPointer<UInt8>, dates: inout DatePrefix) -> Int {
         if self <= Timestamp.distantPast {
             let zeroTime: StaticString = "0001-01-01T00:00:00Z"
             for offset in 0..<zeroTime.utf8CodeUnitCount { buffer[offset] = zeroTime.utf8Start[offset] }
@@ -58,8 +60,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        var position = 0
+        if dates.day != days { dates = DatePrefix(day: days) }
+        withUnsafeBytes(of: dates.text) { prefix in
+            for offset in 0..<DatePrefix.length { buffer[offset] = prefix[offset] }
+        }
+        var position = DatePrefix.length
         func put(_ value: Int64, _ width: Int) {
             var remaining = value
             for offset in stride(from: width - 1, through: 0, by: -1) {
@@ -72,8 +77,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             buffer[position] = byte
             position += 1
         }
-        put(year, 4); put(UInt8(ascii: "-")); put(month, 2); put(UInt8(ascii: "-")); put(day, 2)
-        put(UInt8(ascii: "T")); put(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
+        put(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
         put(secondOfDay / 60 % 60, 2); put(UInt8(ascii: ":")); put(secondOfDay % 60, 2)
         if nanos != 0 {
             var width = 9
@@ -171,6 +175,29 @@ extension Timestamp {
               seconds < Int64.max / 1_000_000_000 - 1
         else { return nil }
         return Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+    }
+}
+
+/// "YYYY-MM-DDT" of one day since the Unix epoch.
+struct DatePrefix {
+    static let length = 11
+    /// No day yet: the first timestamp computes its own.
+    static let none = DatePrefix(unset: ())
+
+    var day: Int64
+    var text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+
+    init(day: Int64) {
+        self.day = day
+        let (year, month, date) = CivilCalendar.civil(fromDays: day)
+        text = (UInt8(48 + year / 1000 % 10), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10),
+                UInt8(ascii: "-"), UInt8(48 + month / 10), UInt8(48 + month % 10), UInt8(ascii: "-"),
+                UInt8(48 + date / 10), UInt8(48 + date % 10), UInt8(ascii: "T"))
+    }
+
+    private init(unset: Void) {
+        day = Int64.min
+        text = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     }
 }
 
