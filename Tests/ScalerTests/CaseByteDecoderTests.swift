@@ -86,6 +86,14 @@ struct CaseByteDecoderTests {
         #expect(decoded.options.tolerance == 0.05)
     }
 
+    @Test("null members of a case are absent, as on the tree path")
+    func nullMembers() throws {
+        let text = #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":null,"metrics":null,"history":null,"controller":null}"#
+        let expected = try ReconcileCase(json: text)
+        let decoded = try #require(Self.fastPath(text), "the fast path stepped aside")
+        #expect(Self.difference(decoded, expected) == nil, "\(Self.difference(decoded, expected) ?? "")")
+    }
+
     @Test("what the fast path does not know goes to the tree path", arguments: [
         // Escapes, non-ASCII text, repeated or unknown keys, numbers where text is usual.
         #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"w\u0065b"}]}"#,
@@ -104,6 +112,8 @@ struct CaseByteDecoderTests {
 
     @Test("a malformed line gets the tree path's error, word for word", arguments: [
         #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":-1}}"#,
+        #"{"now":"2026-11-20T12:00:00Z","hpa":null,"scale":{"specReplicas":1}}"#,
+        #"{"now":null,"hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1}}"#,
         #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"a"},{"name":"a"}]}"#,
         #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"pods":[{"name":"a","phase":"Runing"}]}"#,
         #"{"now":"2026-11-20T12:00:00Z","hpa":{"spec":{"maxReplicas":3}},"scale":{"specReplicas":1},"metrics":[{"podValues":{"a":{"value":"1x"}}}]}"#,

@@ -80,17 +80,16 @@ struct CaseByteReader: ~Copyable {
         var first = true
         try beginObject()
         while let key = try nextKey(&first) {
-            if try skipNull() {
-                // Null is absent; the required members are checked below.
-                try seen.insert(key: key, in: bytes)
-                continue
-            }
+            // Null is absent; the required members are checked below.
+            let isNull = try skipNull()
             switch key.count {
             case 3 where matches(key, "now"):
                 try seen.insert(0)
-                now = try timestamp()
+                if !isNull { now = try timestamp() }
             case 3 where matches(key, "hpa"):
                 try seen.insert(1)
+                // Required: the tree path names a null one.
+                guard !isNull else { throw Unusual() }
                 if let remembered = repeated.hpa, skipRepeat(of: remembered.bytes) {
                     hpa = remembered.value
                 } else {
@@ -103,9 +102,10 @@ struct CaseByteReader: ~Copyable {
                 }
             case 5 where matches(key, "scale"):
                 try seen.insert(2)
-                scale = try readScale()
+                if !isNull { scale = try readScale() }
             case 4 where matches(key, "pods"):
                 try seen.insert(3)
+                guard !isNull else { break }
                 if let remembered = repeated.pods, skipRepeat(of: remembered.bytes) {
                     pods = remembered.value.pods
                 } else {
@@ -117,15 +117,16 @@ struct CaseByteReader: ~Copyable {
                 podsRemembered = true
             case 7 where matches(key, "metrics"):
                 try seen.insert(4)
-                metrics = try readObservations()
+                if !isNull { metrics = try readObservations() }
             case 7 where matches(key, "history"):
                 try seen.insert(5)
-                history = try readHistory()
+                if !isNull { history = try readHistory() }
             case 10 where matches(key, "controller"):
                 try seen.insert(6)
-                let value = try treeValue()
-                guard let decoded = try? CaseDecoding.controllerOptions(value) else { throw Unusual() }
-                options = decoded
+                if !isNull {
+                    guard let decoded = try? CaseDecoding.controllerOptions(try treeValue()) else { throw Unusual() }
+                    options = decoded
+                }
             default:
                 throw Unusual()
             }
@@ -625,24 +626,9 @@ struct CaseByteReader: ~Copyable {
     @inline(__always)
     private func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
 
-    /// Whether the bytes at `range` are `word` (callers compare lengths first).
     @inline(__always)
     private func matches(_ range: Range<Int>, _ word: StaticString) -> Bool {
-        Self.equal(bytes, range, word)
-    }
-
-    private func matches(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        guard a.count == b.count else { return false }
-        for offset in 0..<a.count where bytes[a.lowerBound + offset] != bytes[b.lowerBound + offset] { return false }
-        return true
-    }
-
-    @inline(__always)
-    fileprivate static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: StaticString) -> Bool {
-        guard range.count == word.utf8CodeUnitCount else { return false }
-        let start = word.utf8Start
-        for offset in 0..<range.count where bytes[range.lowerBound + offset] != start[offset] { return false }
-        return true
+        bytes.bytes(in: range, equal: word)
     }
 }
 
@@ -650,8 +636,6 @@ struct CaseByteReader: ~Copyable {
 /// is `Unusual` (the tree path would read the first).
 private struct KeySet {
     private var bits: UInt16 = 0
-    /// In the order `readCase` numbers them.
-    private static let caseKeys: [StaticString] = ["now", "hpa", "scale", "pods", "metrics", "history", "controller"]
 
     mutating func insert(_ position: Int) throws(CaseByteReader.Unusual) {
         let bit = UInt16(1) << position
@@ -659,12 +643,4 @@ private struct KeySet {
         bits |= bit
     }
 
-    /// The case object's members by key, where the caller has not matched one yet.
-    mutating func insert(key: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) throws(CaseByteReader.Unusual) {
-        for (position, name) in Self.caseKeys.enumerated() where CaseByteReader.equal(bytes, key, name) {
-            try insert(position)
-            return
-        }
-        throw CaseByteReader.Unusual()
-    }
 }

@@ -12,8 +12,8 @@ public struct ObservationLineDecoder {
 
     public mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws -> Observation {
         guard let members = JSONSpanScanner.members(of: line),
-              let podsMember = members.first(where: { Self.keyEquals(line, $0.key, "pods") }),
-              members.filter({ Self.keyEquals(line, $0.key, "pods") }).count == 1
+              let podsMember = members.first(where: { line.bytes(in: $0.key, equal: "pods") }),
+              members.filter({ line.bytes(in: $0.key, equal: "pods") }).count == 1
         else {
             return try Observation(jsonValue: try JSONParser.parse(line))
         }
@@ -40,34 +40,5 @@ public struct ObservationLineDecoder {
             entries.append(JSONObject.Entry(key, value))
         }
         return try Observation(jsonValue: .object(JSONObject(entries)), decodedPods: pods)
-    }
-
-    private static func keyEquals(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ key: StaticString) -> Bool {
-        range.count == key.utf8CodeUnitCount
-            && UnsafeBufferPointer(rebasing: line[range]).elementsEqual(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-    }
-}
-
-extension UnsafeBufferPointer<UInt8> {
-    /// Byte equality eight bytes at a time: the decoders compare kilobyte-long spans of
-    /// consecutive lines (a recording's pods, a batch's hpa) on every line.
-    func equalBytes(_ other: [UInt8]) -> Bool {
-        guard count == other.count else { return false }
-        return other.withUnsafeBufferPointer { other in
-            let left = UnsafeRawBufferPointer(self)
-            let right = UnsafeRawBufferPointer(other)
-            var index = 0
-            while index + 8 <= left.count {
-                if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
-                    return false
-                }
-                index += 8
-            }
-            while index < left.count {
-                if left[index] != right[index] { return false }
-                index += 1
-            }
-            return true
-        }
     }
 }

@@ -1,0 +1,33 @@
+/// Comparisons the line decoders make on the bytes of a line, in place.
+extension UnsafeBufferPointer<UInt8> {
+    /// Byte equality eight bytes at a time: the decoders compare kilobyte-long spans of
+    /// consecutive lines (a recording's pods, a batch's hpa) on every line.
+    func equalBytes(_ other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        return other.withUnsafeBufferPointer { other in
+            let left = UnsafeRawBufferPointer(self)
+            let right = UnsafeRawBufferPointer(other)
+            var index = 0
+            while index + 8 <= left.count {
+                if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+                    return false
+                }
+                index += 8
+            }
+            while index < left.count {
+                if left[index] != right[index] { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    /// Whether the bytes at `range` are `word`: a JSON key read in place.
+    @inline(__always)
+    func bytes(in range: Range<Int>, equal word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount else { return false }
+        let start = word.utf8Start
+        for offset in 0..<range.count where self[range.lowerBound + offset] != start[offset] { return false }
+        return true
+    }
+}
