@@ -107,9 +107,33 @@ public struct JSONWriter {
     }
 
     /// Writes a key; the next value call writes its value.
+    @_disfavoredOverload  // A literal key takes the StaticString overload below.
     public mutating func key(_ key: String) {
         let comma = needsComma
         appendQuoted(key, after: comma ? UInt8(ascii: ",") : nil, before: UInt8(ascii: ":"))
+        needsComma = false
+        pendingKey = true
+    }
+
+    /// Writes a key given as a literal. Literal keys are plain names that need no escaping,
+    /// so the key, its quotes, the comma before it and the colon after it are one copy.
+    public mutating func key(_ key: StaticString) {
+        assert(key.hasPointerRepresentation && !Self.needsEscaping(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)),
+               "a literal key is a plain name")
+        let comma = needsComma
+        let length = key.utf8CodeUnitCount
+        append(atMost: length + 4) { target in
+            var position = 0
+            if comma {
+                target[0] = UInt8(ascii: ",")
+                position = 1
+            }
+            target[position] = UInt8(ascii: "\"")
+            (target + position + 1).update(from: key.utf8Start, count: length)
+            target[position + length + 1] = UInt8(ascii: "\"")
+            target[position + length + 2] = UInt8(ascii: ":")
+            return position + length + 3
+        }
         needsComma = false
         pendingKey = true
     }

@@ -174,17 +174,19 @@ extension ScaleHistory {
         } else {
             writer.valueNull()
         }
-        for (key, events) in [("scaleUpEvents", scaleUpEvents), ("scaleDownEvents", scaleDownEvents)] {
-            writer.key(key)
-            writer.beginArray()
-            for event in events {
-                writer.beginObject()
-                writer.key("timestamp"); writer.value(event.timestamp)
-                writer.key("change"); writer.value(event.change)
-                writer.endObject()
-            }
-            writer.endArray()
-        }
+        writer.key("scaleUpEvents"); Self.write(scaleUpEvents, to: &writer)
+        writer.key("scaleDownEvents"); Self.write(scaleDownEvents, to: &writer)
         writer.endObject()
+    }
+
+    private static func write(_ events: [ScaleEvent], to writer: inout JSONWriter) {
+        writer.beginArray()
+        for event in events {
+            writer.beginObject()
+            writer.key("timestamp"); writer.value(event.timestamp)
+            writer.key("change"); writer.value(event.change)
+            writer.endObject()
+        }
+        writer.endArray()
     }
 }
