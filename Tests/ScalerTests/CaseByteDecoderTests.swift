@@ -261,4 +261,30 @@ struct CaseByteDecoderTests {
         }
         #expect(agreedCases >= 500, "only \(agreedCases) lines were valid cases")
     }
+
+    @Test("timestamps read in a row through the memo parse as each does alone")
+    func timestampMemo() {
+        // Texts that share a whole text, only a date, or nothing, valid or not; the memo must
+        // never carry a remembered day or value onto a text that is not its own.
+        let pool = [
+            "2026-11-20T11:59:45Z", "2026-11-20T11:59:46Z", "2026-11-20T00:00:00Z", "2026-11-20T23:59:59Z",
+            "2026-11-21T11:59:45Z", "2025-11-20T11:59:45Z", "2026-12-20T11:59:45Z", "2026-02-28T10:00:00Z",
+            "2026-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2026-02-30T10:00:00Z", "2026-11-20T24:00:00Z",
+            "2026-11-20T11:60:00Z", "2026-11-20T11:59:60Z", "2026-11-20T1a:00:00Z", "2026-11-20t11:59:45Z",
+            "2026-11-20T11:59:45z", "2026-11-20T11:59:45+", "1899-12-31T23:59:59Z", "0001-01-01T00:00:00Z",
+            "2262-04-11T23:47:17Z", "2263-01-01T00:00:00Z", "2026-11-20T11:59:45.5Z", "2026-11-20T11:59:45+01:00",
+            "2026-11-20 11:59:45Z", "2026-13-20T11:59:45Z", "2026-11-00T11:59:45Z", "", "2026-11-20T11:59:4Z",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var memo = TimestampMemo()
+        var answered = 0
+        for _ in 0..<5_000 {
+            var bytes = Array(pool.randomElement(using: &generator)!.utf8)
+            let expected = bytes.withUnsafeBufferPointer { Timestamp.parse($0) }
+            let viaMemo = bytes.withUnsafeMutableBufferPointer { memo.parse(UnsafeBufferPointer($0)) }
+            #expect(viaMemo == expected, "\(String(decoding: bytes, as: UTF8.self))")
+            if expected != nil { answered += 1 }
+        }
+        #expect(answered > 1_000)
+    }
 }

@@ -111,7 +111,7 @@ public struct BatchEvaluation {
             }
             writer.newline()
         }
-        run.output = writer.bytes
+        run.output = writer.takeBytes()
         return run
     }
 

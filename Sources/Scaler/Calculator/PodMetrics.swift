@@ -12,8 +12,16 @@ struct PodMetrics: Sendable {
     /// `uniquelyNamedPods`: the pods, when no two share a name; samples listed in pod order
     /// are then placed by position without hashing their names.
     init(podCount: Int, samples pairs: [(pod: String, sample: PodSample)], index: [String: Int], uniquelyNamedPods: [Pod]? = nil) {
-        values = Array(repeating: nil, count: podCount)
-        samples = Array(repeating: nil, count: podCount)
+        // Filled by appending: `Array(repeating:count:)` of an optional looks the array type's
+        // metadata up at run time on every call, which cost more than the loop.
+        values = []
+        samples = []
+        values.reserveCapacity(podCount)
+        samples.reserveCapacity(podCount)
+        for _ in 0..<podCount {
+            values.append(nil)
+            samples.append(nil)
+        }
         superfluous = []
         for (offset, (name, sample)) in pairs.enumerated() {
             let position: Int?

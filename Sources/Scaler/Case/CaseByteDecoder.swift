@@ -58,6 +58,7 @@ struct CaseByteReader: ~Copyable {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    private var timestamps = TimestampMemo()
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -413,12 +414,18 @@ struct CaseByteReader: ~Copyable {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Unusual() }
         index += 1
         let start = index
-        // Eight bytes at a time while none of them is a quote, a backslash, a control
-        // character or non-ASCII; the byte loop below finds which one it was.
+        // Eight bytes at a time until one of them is a quote, a backslash, a control character
+        // or non-ASCII. The lowest flagged byte is exact, and only a quote ends the string.
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while index + 8 <= bytes.count {
             let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if Self.hasSpecialByte(word) { break }
+            let special = Self.specialBytes(word)
+            if special != 0 {
+                index += special.trailingZeroBitCount >> 3
+                guard bytes[index] == UInt8(ascii: "\"") else { throw Unusual() }
+                index += 1
+                return start..<(index - 1)
+            }
             index += 8
         }
         while index < bytes.count {
@@ -433,17 +440,19 @@ struct CaseByteReader: ~Copyable {
         throw Unusual()
     }
 
-    /// Whether any byte of `word` is `"`, `\`, below 0x20 or above 0x7F. Exact as a yes or no
-    /// (the classic "has a zero byte" and "has a byte less than n" tests, n ≤ 128).
+    /// The high bit of each byte of `word` (little-endian) that is `"`, `\`, below 0x20 or
+    /// above 0x7F, by the classic "has a zero byte" and "has a byte less than n" tests (n ≤ 128).
+    /// Those tests may also flag a byte above a flagged one (a borrow carries upward), never
+    /// below: zero means none, and the lowest flag is exact.
     @inline(__always)
-    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        let quote = hasZeroByte(word ^ (ones &* 0x22))
-        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
         let control = (word &- ones &* 0x20) & ~word & highs
-        return (quote | backslash | control | (word & highs)) != 0
+        return quote | backslash | control | (word & highs)
     }
 
     private func text(_ range: Range<Int>) -> String {
@@ -456,7 +465,7 @@ struct CaseByteReader: ~Copyable {
 
     private mutating func timestamp() throws(Unusual) -> Timestamp {
         let range = try stringRange()
-        guard let timestamp = Timestamp.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
+        guard let timestamp = timestamps.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
         return timestamp
     }
 
@@ -613,7 +622,11 @@ struct CaseByteReader: ~Copyable {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+        // JSON's four whitespace bytes as bits of one word: one shift and test per byte.
+        let whitespace: UInt64 = 1 << 0x20 | 1 << 0x09 | 1 << 0x0A | 1 << 0x0D
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte <= 0x20, whitespace & (1 << UInt64(byte)) != 0 else { return }
             index += 1
         }
     }

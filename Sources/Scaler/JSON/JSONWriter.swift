@@ -9,6 +9,12 @@ public struct JSONWriter {
 
     /// What was written.
     public var bytes: [UInt8] { count == storage.count ? storage : Array(storage[..<count]) }
+
+    /// What was written, handed over without a copy (the room left is dropped in place).
+    public consuming func takeBytes() -> [UInt8] {
+        storage.removeLast(storage.count - count)
+        return storage
+    }
     /// Bit n says whether the container at depth n already holds a value (so the next needs a
     /// comma). Invariant: depth < 64; deeper documents are not written by Tidepool.
     private var commaBits: UInt64 = 0

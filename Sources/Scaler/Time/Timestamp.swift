@@ -101,7 +101,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
-        if let timestamp = parseWholeSecondsUTC(bytes) { return timestamp }
+        var day: Int64?
+        if let timestamp = parseWholeSecondsUTC(bytes, knownDay: &day) { return timestamp }
         var reader = DigitReader(bytes: bytes)
         guard let year = reader.number(4), reader.expect(UInt8(ascii: "-")), let month = reader.number(2),
               reader.expect(UInt8(ascii: "-")), let day = reader.number(2),
@@ -148,8 +149,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 extension Timestamp {
     /// The shape nearly every timestamp has, "2026-11-20T12:00:00Z", read position by position;
     /// nil for anything else, which the general parser then reads.
+    ///
+    /// `knownDay` is the day of this text's first ten bytes when the caller has read those same
+    /// bytes before (nil: they are read here, and the day is left in it).
     @inline(__always)
-    static func parseWholeSecondsUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+    static func parseWholeSecondsUTC(_ bytes: UnsafeBufferPointer<UInt8>, knownDay: inout Int64?) -> Timestamp? {
         guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
         else { return nil }
@@ -163,18 +167,46 @@ extension Timestamp {
             }
             return value
         }
-        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
         let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
-        guard valid, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year),
-              hour < 24, minute < 60, second < 60
-        else { return nil }
-        let seconds = CivilCalendar.days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        guard valid, hour < 24, minute < 60, second < 60 else { return nil }
+        let days: Int64
+        if let knownDay {
+            days = knownDay
+        } else {
+            let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+            guard valid, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year) else { return nil }
+            days = CivilCalendar.days(fromYear: year, month: month, day: day)
+        }
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
         // Go's zero time, anything before 1900 and anything past 2262 (beyond Int64
         // nanoseconds) are the general parser's to collapse or refuse.
         guard seconds > Timestamp.distantPast.nanosecondsSinceEpoch / 1_000_000_000,
               seconds < Int64.max / 1_000_000_000 - 1
         else { return nil }
+        knownDay = days
         return Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+    }
+}
+
+/// Reads timestamps in a row the way a case lists them, remembering the last one: the samples
+/// of one scrape share their timestamp, and a history's entries share their days.
+struct TimestampMemo {
+    /// The last whole-second UTC text read, as words, its value and the day of its first ten bytes.
+    private var text: (UInt64, UInt64, UInt32) = (0, 0, 0)
+    private var value: Timestamp?
+    private var day: Int64?
+
+    mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard bytes.count == 20, let base = bytes.baseAddress else { return Timestamp.parse(bytes) }
+        let raw = UnsafeRawPointer(base)
+        let words = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                     raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        if let value, words == text { return value }
+        // The date is bytes 0..<10: the first word and the low two bytes of the second.
+        var knownDay = words.0 == text.0 && UInt16(truncatingIfNeeded: words.1) == UInt16(truncatingIfNeeded: text.1) ? day : nil
+        guard let parsed = Timestamp.parseWholeSecondsUTC(bytes, knownDay: &knownDay) else { return Timestamp.parse(bytes) }
+        (text, value, day) = (words, parsed, knownDay)
+        return parsed
     }
 }
 
