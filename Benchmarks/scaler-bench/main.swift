@@ -8,6 +8,8 @@
 //                                       apart, so no line repeats another's bytes
 //   scaler-bench stages [rounds]        microseconds per case in each stage of a batch line
 //   scaler-bench count N                N evaluations, for valgrind's counts
+//   scaler-bench decode-bytes|decode|write|write-explained N   N rounds of one stage over the
+//                                       64 variants, for valgrind's counts
 //
 // The case: 2 metrics (CPU utilization and a Pods average), 10 pods, a 20-entry history, the
 // behavior path.
@@ -156,7 +158,7 @@ case "decode-bytes":
         for line in lines { sink &+= Int(try line.withUnsafeBufferPointer { (line) throws(CaseError) in try decoder.decode(line) }.scale.specReplicas) }
     }
     print("sink=\(sink)")
-case "decode", "write":
+case "decode", "write", "write-explained":
     let trees = try (0..<64).map { try JSONParser.parse(benchmarkCase(variant: $0)) }
     let cases = try trees.map { try ReconcileCase(jsonValue: $0) }
     let decisions = cases.map { HorizontalController.reconcile($0) }
@@ -165,7 +167,8 @@ case "decode", "write":
         if arguments[1] == "decode" {
             for tree in trees { sink &+= Int(try ReconcileCase(jsonValue: tree).scale.specReplicas) }
         } else {
-            for decision in decisions { sink &+= decision.jsonBytes(includeExplanation: false).count }
+            let explained = arguments[1] == "write-explained"
+            for decision in decisions { sink &+= decision.jsonBytes(includeExplanation: explained).count }
         }
     }
     print("sink=\(sink)")

@@ -1,8 +1,9 @@
 /// Turns a decision's trace into short sentences a person reads in `tidepool status` and
 /// `replay`: each metric's proposal, the stabilization, the limit that applied, the result.
 enum Explanation {
-    static func render(_ trace: DecisionTrace, decision: Decision) -> [String] {
-        var lines: [String] = []
+    static func render(_ trace: DecisionTrace, decision: Decision) -> [Sentence] {
+        var lines: [Sentence] = []
+        lines.reserveCapacity(trace.metrics.count + 4)
         let current = decision.currentReplicas
         switch trace.branch {
         case .scalingDisabled:
@@ -80,18 +81,18 @@ enum Explanation {
 
     private static func describe(
         _ result: DecisionTrace.MetricResult, spec: MetricSpec, status: MetricStatus, tolerances: Tolerances
-    ) -> String {
+    ) -> Sentence {
         let name = spec.displayName
         guard let replicas = result.replicas else {
             return "\(name): not computed: \(result.error ?? "unknown error")."
         }
-        var sentence = "\(name): \(measured(status, target: spec.target))"
+        var sentence: Sentence = "\(name): \(measured(status, target: spec.target))"
         if let ratio = result.usageRatio, ratio.isFinite {
             sentence += ", ratio \(format(ratio))"
         }
         switch result.outcome {
         case .withinTolerance?:
-            sentence += ", within the tolerance (\(tolerances)): proposes keeping \(replicas)."
+            sentence += ", within the tolerance (\(tolerances.description)): proposes keeping \(replicas)."
         case .directionReversed?:
             sentence += "; counting the \(podsNote(result)) would reverse the direction, so it proposes keeping \(replicas)."
         case .rebalanced?:
@@ -100,7 +101,7 @@ enum Explanation {
             sentence += ", from zero: proposes \(replicas)."
         default:
             if result.readyPods > 0 {
-                sentence += " over \(result.readyPods) ready pod\(result.readyPods == 1 ? "" : "s"): proposes \(replicas)."
+                sentence += " over \(result.readyPods) ready pod\(plural(result.readyPods)): proposes \(replicas)."
             } else {
                 sentence += ": proposes \(replicas)."
             }
@@ -108,42 +109,48 @@ enum Explanation {
         return sentence
     }
 
-    private static func podsNote(_ result: DecisionTrace.MetricResult) -> String {
-        var parts: [String] = []
-        if result.unreadyPods > 0 { parts.append("\(result.unreadyPods) unready pod\(result.unreadyPods == 1 ? "" : "s")") }
-        if result.missingPods > 0 { parts.append("\(result.missingPods) pod\(result.missingPods == 1 ? "" : "s") without a metric") }
-        return parts.isEmpty ? "other pods" : parts.joined(separator: " and ")
+    private static func podsNote(_ result: DecisionTrace.MetricResult) -> Sentence {
+        guard result.unreadyPods > 0 || result.missingPods > 0 else { return "other pods" }
+        var note: Sentence = ""
+        if result.unreadyPods > 0 { note += "\(result.unreadyPods) unready pod\(plural(result.unreadyPods))" }
+        if result.unreadyPods > 0 && result.missingPods > 0 { note += " and " }
+        if result.missingPods > 0 { note += "\(result.missingPods) pod\(plural(result.missingPods)) without a metric" }
+        return note
     }
 
-    private static func measured(_ status: MetricStatus, target: MetricTarget?) -> String {
+    private static func measured(_ status: MetricStatus, target: MetricTarget?) -> Sentence {
         if let utilization = status.averageUtilization, let percent = target?.averageUtilization {
             return "\(utilization)% of request (target \(percent)%)"
         }
         if let average = status.averageValue {
-            let goal = target?.averageValue.map { " (target \(Quantity.decimal(milli: $0.milliValue)))" } ?? ""
-            return "\(Quantity.decimal(milli: average)) per pod\(goal)"
+            guard let goal = target?.averageValue else { return "\(milli: average) per pod" }
+            return "\(milli: average) per pod (target \(milli: goal.milliValue))"
         }
         if let value = status.value {
-            let goal = target?.value.map { " (target \(Quantity.decimal(milli: $0.milliValue)))" } ?? ""
-            return "\(Quantity.decimal(milli: value))\(goal)"
+            guard let goal = target?.value else { return "\(milli: value)" }
+            return "\(milli: value) (target \(milli: goal.milliValue))"
         }
         return "measured"
     }
 
-    private static func policies(_ policies: [HPAScalingPolicy], _ select: ScalingPolicySelect) -> String {
-        let list = policies.map { policy in
-            policy.type == .pods ? "\(policy.value) pods per \(policy.periodSeconds)s" : "\(policy.value)% per \(policy.periodSeconds)s"
+    private static func policies(_ policies: [HPAScalingPolicy], _ select: ScalingPolicySelect) -> Sentence {
+        var list: Sentence = "\(select.name) of "
+        for (position, policy) in policies.enumerated() {
+            if position > 0 { list += ", " }
+            list += policy.type == .pods ? "\(policy.value) pods per \(policy.periodSeconds)s" : "\(policy.value)% per \(policy.periodSeconds)s"
         }
-        return "\(select.name) of " + list.joined(separator: ", ")
+        return list
     }
 
     private static func format(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
         return "\(rounded)"
     }
+
+    private static func plural(_ count: Int) -> StaticString { count == 1 ? "" : "s" }
 }
 
 /// "1 replica", "3 replicas".
-func replicas(_ count: Int32) -> String {
+func replicas(_ count: Int32) -> Sentence {
     count == 1 ? "1 replica" : "\(count) replicas"
 }

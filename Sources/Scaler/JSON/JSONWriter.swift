@@ -268,13 +268,18 @@ public struct JSONWriter {
     }
 
     /// `text` in quotes, escaped; `after` is written before the opening quote and `before`
-    /// after the closing one (a key's comma and colon), in the same single append when the
-    /// text needs no escaping, as most does.
+    /// after the closing one (a key's comma and colon).
     private mutating func appendQuoted(_ text: String, after leading: UInt8? = nil, before trailing: UInt8? = nil) {
         // Native strings lend their bytes without a copy (bridged ones, never made here, are
-        // written escaped byte by byte below).
-        let plain = text.utf8.withContiguousStorageIfAvailable { buffer in
-            guard !Self.needsEscaping(buffer) else { return false }
+        // copied first).
+        let lent: Void? = text.utf8.withContiguousStorageIfAvailable { appendQuoted(utf8: $0, after: leading, before: trailing) }
+        if lent == nil { Array(text.utf8).withUnsafeBufferPointer { appendQuoted(utf8: $0, after: leading, before: trailing) } }
+    }
+
+    /// UTF-8 text in quotes, escaped. Text that needs no escaping, as most does, is written with
+    /// its quotes, `leading` and `trailing` in one append.
+    private mutating func appendQuoted(utf8 buffer: UnsafeBufferPointer<UInt8>, after leading: UInt8? = nil, before trailing: UInt8? = nil) {
+        guard Self.needsEscaping(buffer) else {
             let extra = (leading == nil ? 0 : 1) + (trailing == nil ? 0 : 1)
             append(atMost: buffer.count + 2 + extra) { target in
                 var position = 0
@@ -289,12 +294,11 @@ public struct JSONWriter {
                 if let trailing { target[position + 1] = trailing }
                 return buffer.count + 2 + extra
             }
-            return true
-        } ?? false
-        if plain { return }
+            return
+        }
         if let leading { append(leading) }
         append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in buffer {
             switch byte {
             case UInt8(ascii: "\""): append(UInt8(ascii: "\\")); append(UInt8(ascii: "\""))
             case UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "\\"))
@@ -309,6 +313,12 @@ public struct JSONWriter {
         }
         append(UInt8(ascii: "\""))
         if let trailing { append(trailing) }
+    }
+
+    /// A string value given as UTF-8 bytes (escaped as a `String` would be).
+    public mutating func value(utf8 text: [UInt8]) {
+        beforeValue()
+        text.withUnsafeBufferPointer { appendQuoted(utf8: $0) }
     }
 }
 

@@ -30,15 +30,9 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
 
     /// Plain decimal text for people: 1792500 milli is "1792.5", 250 milli is "0.25".
     public static func decimal(milli: Int64) -> String {
-        let sign = milli < 0 ? "-" : ""
-        let magnitude = milli.magnitude
-        let whole = magnitude / 1000
-        let fraction = magnitude % 1000
-        if fraction == 0 { return "\(sign)\(whole)" }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return "\(sign)\(whole).\(digits)"
+        var text: [UInt8] = []
+        DecimalText.append(milli: milli, to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses Kubernetes quantity text: a signed decimal number with an optional binary

@@ -33,11 +33,16 @@ extension Decision {
         writer.key("history"); history.write(to: &writer)
         if includeExplanation {
             writer.key("explanation")
-            writer.beginArray()
-            for line in explanation { writer.value(line) }
-            writer.endArray()
+            writeExplanation(to: &writer)
         }
         writer.endObject()
+    }
+
+    /// `explanation` as an array of strings, written without building a `String` per sentence.
+    public func writeExplanation(to writer: inout JSONWriter) {
+        writer.beginArray()
+        for sentence in Explanation.render(trace, decision: self) { writer.value(utf8: sentence.utf8) }
+        writer.endArray()
     }
 }
 
