@@ -1,40 +1,39 @@
 /// Writes compact JSON into a byte buffer. Built for the batch path: no intermediate tree.
-public struct JSONWriter {
-    /// The text so far is `storage[..<count]`; the rest is room to write into. Appending
-    /// through a pointer into room already there costs a bounds check and a copy, where
-    /// `Array.append` pays a uniqueness check and a generic copy per call.
-    private var storage: [UInt8]
+///
+/// Not copyable: the writer owns its buffer and writes through a pointer into it, which two
+/// copies would share. An `Array` behind the same pointer would cost a uniqueness check on
+/// every append, and a decision takes a few hundred appends.
+public struct JSONWriter: ~Copyable {
+    /// The text so far is `buffer[..<count]`; the rest is room to write into.
+    private var buffer: UnsafeMutableBufferPointer<UInt8>
     /// Bytes written.
     public private(set) var count = 0
 
     /// What was written.
-    public var bytes: [UInt8] { count == storage.count ? storage : Array(storage[..<count]) }
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(rebasing: buffer[..<count])) }
 
-    /// What was written, handed over without a copy (the room left is dropped in place).
-    public consuming func takeBytes() -> [UInt8] {
-        storage.removeLast(storage.count - count)
-        return storage
-    }
-    /// Bit n says whether the container at depth n already holds a value (so the next needs a
-    /// comma). Invariant: depth < 64; deeper documents are not written by Tidepool.
-    private var commaBits: UInt64 = 0
-    private var depth = 0
+    /// What was written, for a writer no longer needed.
+    public consuming func takeBytes() -> [UInt8] { bytes }
 
     public init(reservingCapacity capacity: Int = 1024) {
-        storage = [UInt8](repeating: 0, count: max(capacity, 64))
+        buffer = .allocate(capacity: max(capacity, 64))
     }
+
+    deinit { buffer.deallocate() }
 
     /// Makes room for `maximum` more bytes and lets `body` write at the end; `body` returns
     /// how many it wrote.
     @inline(__always)
     private mutating func append(atMost maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
-        if count + maximum > storage.count { grow(to: count + maximum) }
-        let start = count
-        count += storage.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
+        if count + maximum > buffer.count { grow(to: count + maximum) }
+        count += body(buffer.baseAddress! + count)
     }
 
     private mutating func grow(to needed: Int) {
-        storage.append(contentsOf: repeatElement(0, count: max(needed, storage.count * 2) - storage.count))
+        let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(needed, buffer.count * 2))
+        _ = larger.initialize(from: buffer[..<count])
+        buffer.deallocate()
+        buffer = larger
     }
 
     @inline(__always)
@@ -59,7 +58,12 @@ public struct JSONWriter {
         append(UnsafeRawBufferPointer(source))
     }
 
-    public var string: String { String(decoding: storage[..<count], as: UTF8.self) }
+    /// Bit n says whether the container at depth n already holds a value (so the next needs a
+    /// comma). Invariant: depth < 64; deeper documents are not written by Tidepool.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
+
+    public var string: String { String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self) }
 
     /// Appends a byte outside any JSON structure (a record separator), resetting the state.
     public mutating func appendRaw(_ byte: UInt8) {
