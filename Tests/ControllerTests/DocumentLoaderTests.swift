@@ -1,6 +1,7 @@
 import Controller
 import Foundation
 import Scaler
+import Synchronization
 import Testing
 
 @Suite("Document loading")
@@ -141,6 +142,90 @@ struct DocumentLoaderTests {
         #expect(consumed == rest.count)
         #expect(batch.casesEvaluated == 2)
         #expect(String(decoding: output, as: UTF8.self).split(separator: "\n").count == 2)
+    }
+
+    /// Collects what a batch run writes, from its writer thread.
+    final class Collected: Sendable {
+        private let bytes = Mutex<[UInt8]>([])
+        func append(_ more: [UInt8]) { bytes.withLock { $0.append(contentsOf: more) } }
+        var lines: [Substring] { bytes.withLock { String(decoding: $0, as: UTF8.self) }.split(separator: "\n", omittingEmptySubsequences: false).dropLast() }
+    }
+
+    /// 2,000 copies of the example case with a 6 MB malformed line as line 701: about 10 MB,
+    /// so lines straddle the 4 MB reads, and one line is longer than a read.
+    static func largeBatch() throws -> (text: [UInt8], goodOutput: Substring) {
+        let good = try String(contentsOfFile: Self.examplePath, encoding: .utf8).split(separator: "\n").joined()
+        var lines = Array(repeating: good, count: 2_000)
+        lines.insert("{\"now\": \"" + String(repeating: "x", count: 6 << 20) + "\"}", at: 700)
+        var output: [UInt8] = []
+        var single = BatchEvaluation { output.append(contentsOf: $0) }
+        var goodLine = Array((good + "\n").utf8)
+        _ = goodLine.withUnsafeMutableBufferPointer { single.consume(UnsafeBufferPointer($0), final: true) }
+        return (Array((lines.joined(separator: "\n") + "\n").utf8), String(decoding: output, as: UTF8.self).split(separator: "\n")[0])
+    }
+
+    static func expectLargeBatchOutput(_ collected: Collected, _ result: (evaluated: Int, failed: Int), goodOutput: Substring) {
+        #expect(result.evaluated == 2_000 && result.failed == 1)
+        let lines = collected.lines
+        #expect(lines.count == 2_001)
+        guard lines.count == 2_001 else { return }
+        #expect(lines[700].hasPrefix("{\"line\":701,\"error\":"), "\(lines[700].prefix(100))")
+        #expect(lines.enumerated().allSatisfy { $0.offset == 700 || $0.element == goodOutput })
+    }
+
+    @Test("a batch file read in 4 MB reads: lines straddling reads, and one longer than a read")
+    func batchFileInReads() throws {
+        let (text, goodOutput) = try Self.largeBatch()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tidepool-batch-\(UUID().uuidString).jsonl").path
+        try Data(text).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let descriptor = open(path, O_RDONLY)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let collected = Collected()
+        let result = BatchEvaluation.run(inputDescriptor: descriptor) { collected.append($0) }
+        Self.expectLargeBatchOutput(collected, result, goodOutput: goodOutput)
+    }
+
+    @Test("a batch from a pipe written in small pieces answers the same")
+    func batchFromPipe() throws {
+        let (text, goodOutput) = try Self.largeBatch()
+        let pipe = Pipe()
+        let writer = pipe.fileHandleForWriting
+        let pieces = stride(from: 0, to: text.count, by: 10_000).map { Data(text[$0..<min($0 + 10_000, text.count)]) }
+        Thread.detachNewThread {
+            for piece in pieces { try? writer.write(contentsOf: piece) }
+            try? writer.close()
+        }
+        let collected = Collected()
+        let result = BatchEvaluation.run(inputDescriptor: pipe.fileHandleForReading.fileDescriptor) { collected.append($0) }
+        Self.expectLargeBatchOutput(collected, result, goodOutput: goodOutput)
+    }
+
+    @Test("a stream's outcomes are written before its next line arrives")
+    func batchStreamAnswersEachLine() throws {
+        let good = try String(contentsOfFile: Self.examplePath, encoding: .utf8).split(separator: "\n").joined()
+        let pipe = Pipe()
+        let writer = pipe.fileHandleForWriting
+        let collected = Collected()
+        let finished = DispatchSemaphore(value: 0)
+        let reader = pipe.fileHandleForReading.fileDescriptor
+        Thread.detachNewThread {
+            _ = BatchEvaluation.run(inputDescriptor: reader) { collected.append($0) }
+            finished.signal()
+        }
+        try writer.write(contentsOf: Data((good + "\n").utf8))
+        // The first outcome arrives while the stream stays open (bounded wait: 30 s).
+        var waited = 0
+        while collected.lines.isEmpty && waited < 3_000 {
+            Thread.sleep(forTimeInterval: 0.01)
+            waited += 1
+        }
+        #expect(collected.lines.count == 1, "no outcome before the next line")
+        try writer.write(contentsOf: Data((good + "\n").utf8))
+        try writer.close()
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(collected.lines.count == 2)
     }
 
     static var examplePath: String {

@@ -1,6 +1,7 @@
 import Foundation
-import TidepoolMetrics
 import Scaler
+import Synchronization
+import TidepoolMetrics
 
 /// `tidepool evaluate`: one case from a file, or one per line in a batch.
 public enum CaseEvaluation {
@@ -45,6 +46,9 @@ public struct BatchEvaluation {
     private let flush: ([UInt8]) -> Void
     private let includeExplanation: Bool
     private let workers: Int
+    /// Line decoders kept between runs: each remembers the hpa and pods it read last, so a run
+    /// that goes on where another ended does not decode them again.
+    private let decoders = DecoderPool()
 
     public init(includeExplanation: Bool = true, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                 flush: @escaping ([UInt8]) -> Void) {
@@ -54,14 +58,22 @@ public struct BatchEvaluation {
     }
 
     /// Evaluates every complete line in `bytes`; returns how many bytes were consumed (a
-    /// trailing partial line is left for the next call).
-    public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> Int {
+    /// trailing partial line is left for the next call). `alongside` runs on one of the
+    /// evaluating threads meanwhile (the next read).
+    public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool, alongside: (@Sendable () -> Void)? = nil) -> Int {
         let (lines, consumed) = LineRuns.split(bytes, includeUnterminated: final)
         let firstLine = lineNumber
         let includeExplanation = self.includeExplanation
-        // Few lines are not worth a thread hop.
-        let results = LineRuns.map(bytes, lines: lines, minimumLines: 64, maximumRuns: workers * 4) { input, run, first in
-            Self.evaluate(input, lines: run, firstLineNumber: firstLine + first + 1, includeExplanation: includeExplanation)
+        let decoders = self.decoders
+        // Few lines are not worth a thread hop. Eight runs per core keep the cores busy to the
+        // end of the lines; the decoders carry what they remember from run to run.
+        let results = LineRuns.map(bytes, lines: lines, minimumLines: 64, maximumRuns: workers * 8, alongside: alongside) {
+            input, run, first in
+            var decoder = decoders.take()
+            let result = Self.evaluate(input, lines: run, firstLineNumber: firstLine + first + 1,
+                                       includeExplanation: includeExplanation, decoder: &decoder)
+            decoders.give(decoder)
+            return result
         }
         for run in results {
             if output.isEmpty && run.output.count >= 1 << 16 {
@@ -87,11 +99,11 @@ public struct BatchEvaluation {
     }
 
     private static func evaluate(
-        _ bytes: UnsafeBufferPointer<UInt8>, lines: ArraySlice<Range<Int>>, firstLineNumber: Int, includeExplanation: Bool
+        _ bytes: UnsafeBufferPointer<UInt8>, lines: ArraySlice<Range<Int>>, firstLineNumber: Int, includeExplanation: Bool,
+        decoder: inout ReconcileCaseLineDecoder
     ) -> Run {
         var run = Run()
         var writer = JSONWriter(reservingCapacity: lines.count * 3072)
-        var decoder = ReconcileCaseLineDecoder()
         for (offset, range) in lines.enumerated() {
             var start = range.lowerBound
             var end = range.upperBound
@@ -115,6 +127,11 @@ public struct BatchEvaluation {
         return run
     }
 
+    /// Hands what is held back to `flush` now (before waiting for more input).
+    public mutating func writePending() {
+        drain()
+    }
+
     private mutating func drain() {
         if !output.isEmpty {
             flush(output)
@@ -124,6 +141,8 @@ public struct BatchEvaluation {
 
     /// Runs a whole batch from a file descriptor to a writer; returns the number of failed lines.
     ///
+    /// The next read runs alongside the evaluation of the lines already read, into a second
+    /// buffer; the partial line a read leaves at its end is carried to the front of the next.
     /// `write` runs on a thread of its own, in order, while the next lines are evaluated; at
     /// most eight outputs (of at most a few megabytes together) wait for it, so memory stays
     /// bounded when the output is slow.
@@ -140,30 +159,108 @@ public struct BatchEvaluation {
                 waiting.signal()
             }
         }
-        var buffer = [UInt8](repeating: 0, count: 1 << 22)
-        var filled = 0
+        // A file's next read runs alongside; a pipe's waits until the outcomes of the lines
+        // already read are out, so a stream's outcomes are not held back by its next line.
+        var status = stat()
+        let readAhead = fstat(inputDescriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+        var current = ReadBuffer()
+        var spare = ReadBuffer()
+        current.fill(from: inputDescriptor)
         while true {
-            if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
-            let count = buffer.withUnsafeMutableBytes { raw in
-                read(inputDescriptor, raw.baseAddress! + filled, raw.count - filled)
+            let final = current.reachedEnd
+            var nextRead: (@Sendable () -> Void)?
+            if readAhead && !final {
+                let next = spare
+                nextRead = { next.fill(from: inputDescriptor) }
             }
-            if count < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            let final = count == 0
-            filled += count
-            let consumed = buffer.withUnsafeBufferPointer { pointer in
-                batch.consume(UnsafeBufferPointer(rebasing: pointer[0..<filled]), final: final)
-            }
-            if consumed > 0 {
-                buffer.withUnsafeMutableBufferPointer { pointer in
-                    _ = memmove(pointer.baseAddress!, pointer.baseAddress! + consumed, filled - consumed)
-                }
-                filled -= consumed
-            }
+            let consumed = current.unconsumed { bytes in batch.consume(bytes, final: final, alongside: nextRead) }
             if final { break }
+            if !readAhead {
+                batch.writePending()
+                spare.fill(from: inputDescriptor)
+            }
+            current.start += consumed
+            spare.takeLeftover(of: current)
+            swap(&current, &spare)
         }
         return (batch.casesEvaluated, batch.failedLines)
+    }
+}
+
+/// The line decoders of a batch's runs, each taken by one run at a time.
+private final class DecoderPool: Sendable {
+    private let idle = Mutex<[ReconcileCaseLineDecoder]>([])
+
+    func take() -> ReconcileCaseLineDecoder {
+        idle.withLock { $0.popLast() } ?? ReconcileCaseLineDecoder()
+    }
+
+    func give(_ decoder: ReconcileCaseLineDecoder) {
+        idle.withLock { $0.append(decoder) }
+    }
+}
+
+/// One of the batch's two read buffers: `start..<end` is input not yet evaluated. A read
+/// lands at `room`, leaving the space before it for the partial line the previous buffer
+/// ends with.
+///
+/// `@unchecked Sendable`: a read into this buffer runs on another thread only while the
+/// thread that owns it waits for the evaluation it runs alongside.
+private final class ReadBuffer: @unchecked Sendable {
+    static let room = 1 << 20
+    static let chunk = 1 << 22
+
+    private var storage: UnsafeMutableRawBufferPointer
+    var start = ReadBuffer.room
+    var end = ReadBuffer.room
+    /// The last read found the end of the input (or failed).
+    private(set) var reachedEnd = false
+
+    init() {
+        storage = .allocate(byteCount: Self.room + Self.chunk, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Reads at `room` what the input has, up to a chunk: waits for the first bytes, then takes
+    /// more only while more are ready at once (a pipe hands over 64 KB a read; its lines are
+    /// worth gathering for the cores, but not worth waiting for).
+    func fill(from descriptor: Int32) {
+        start = Self.room
+        end = Self.room
+        reachedEnd = false
+        while end < Self.room + Self.chunk {
+            let count = read(descriptor, storage.baseAddress! + end, Self.room + Self.chunk - end)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                reachedEnd = true
+                return
+            }
+            end += count
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 0) > 0 else { return }
+        }
+    }
+
+    /// Puts `previous`'s unconsumed bytes (a partial line) in front of this buffer's data.
+    func takeLeftover(of previous: ReadBuffer) {
+        let leftover = previous.end - previous.start
+        guard leftover > 0 else { return }
+        if leftover > start {
+            // A line longer than the room: a larger buffer holds it and this read's data.
+            let data = end - start
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.room + leftover + data + Self.chunk, alignment: 16)
+            (larger.baseAddress! + Self.room + leftover).copyMemory(from: storage.baseAddress! + start, byteCount: data)
+            storage.deallocate()
+            storage = larger
+            start = Self.room + leftover
+            end = start + data
+        }
+        start -= leftover
+        (storage.baseAddress! + start).copyMemory(from: previous.storage.baseAddress! + previous.start, byteCount: leftover)
+    }
+
+    func unconsumed<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        body(UnsafeBufferPointer(start: (storage.baseAddress! + start).assumingMemoryBound(to: UInt8.self), count: end - start))
     }
 }

@@ -26,19 +26,26 @@ public enum LineRuns {
     }
 
     /// Calls `body` once per run of consecutive lines (up to `maximumRuns`, one per core by
-    /// default, when there are at least `minimumLines`; else one run) and returns the results in input order. `body` gets the
-    /// buffer, its run of lines, and the 0-based index of the run's first line.
+    /// default, when there are at least `minimumLines`; else one run) and returns the results
+    /// in input order. `body` gets the buffer, its run of lines, and the 0-based index of the
+    /// run's first line. `alongside`, if given, runs once on one of the same threads while the
+    /// runs go on (a reader fetching the next lines).
     public static func map<Result>(
         _ bytes: UnsafeBufferPointer<UInt8>, lines: [Range<Int>], minimumLines: Int,
         maximumRuns: Int = ProcessInfo.processInfo.activeProcessorCount,
+        alongside: (@Sendable () -> Void)? = nil,
         _ body: @escaping @Sendable (UnsafeBufferPointer<UInt8>, ArraySlice<Range<Int>>, Int) -> Result
     ) -> [Result] {
-        let runs = lines.count >= minimumLines ? max(1, min(maximumRuns, 16)) : 1
+        let runs = lines.count >= minimumLines ? max(1, min(maximumRuns, 64)) : 1
         let perRun = (lines.count + runs - 1) / runs
         var results = [Result?](repeating: nil, count: runs)
         results.withUnsafeMutableBufferPointer { slots in
             let shared = Shared(input: bytes, slots: slots)
-            DispatchQueue.concurrentPerform(iterations: runs) { run in
+            // The side job is iteration 0, so it starts first.
+            let sideJobs = alongside == nil ? 0 : 1
+            DispatchQueue.concurrentPerform(iterations: runs + sideJobs) { iteration in
+                guard iteration >= sideJobs else { return alongside!() }
+                let run = iteration - sideJobs
                 let range = min(run * perRun, lines.count)..<min((run + 1) * perRun, lines.count)
                 shared.slots[run] = body(shared.input, lines[range], range.lowerBound)
             }

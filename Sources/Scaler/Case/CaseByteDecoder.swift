@@ -10,7 +10,7 @@
 /// Consecutive lines of a batch often repeat their `hpa` and `pods` byte for byte (one
 /// autoscaler and one set of pods asked many what-ifs), so each is decoded once and reused while
 /// its bytes repeat, as recordings reuse their pods (`ObservationLineDecoder`).
-public struct ReconcileCaseLineDecoder {
+public struct ReconcileCaseLineDecoder: Sendable {
     private var repeated = RepeatedMembers()
 
     public init() {}
@@ -28,8 +28,8 @@ public struct ReconcileCaseLineDecoder {
 ///
 /// Invariant: each `value` is the decoding of exactly its `bytes`, a whole JSON value (so the
 /// same bytes anywhere are the same value, ending at the same place).
-struct RepeatedMembers {
-    struct Remembered<Value> {
+struct RepeatedMembers: Sendable {
+    struct Remembered<Value: Sendable>: Sendable {
         var bytes: [UInt8]
         var value: Value
     }
@@ -41,7 +41,7 @@ struct RepeatedMembers {
     var requests: [RequestTotals?]?
 }
 
-struct DecodedHPA {
+struct DecodedHPA: Sendable {
     var metadata: ObjectMeta
     var spec: HorizontalPodAutoscalerSpec
     var conditions: [HorizontalPodAutoscalerCondition]
