@@ -241,9 +241,14 @@ enum ConditionMessage: Sendable {
     case succeededRescale(Int32)
 
     func text(in spec: HorizontalPodAutoscalerSpec) -> String {
+        if case .text(let text) = self { return text }
+        return sentence(in: spec).description
+    }
+
+    func sentence(in spec: HorizontalPodAutoscalerSpec) -> Sentence {
         switch self {
-        case .text(let text): return text
-        case .validMetricFound(let label): return "the HPA was able to successfully calculate a replica count from \(label.text(in: spec))"
+        case .text(let text): return "\(text)"
+        case .validMetricFound(let label): return "the HPA was able to successfully calculate a replica count from \(label.sentence(in: spec))"
         case .succeededRescale(let replicas): return "the HPA controller was able to update the target scale to \(replicas)"
         }
     }
@@ -262,7 +267,7 @@ struct MetricLabel: Sendable, Equatable {
     var kind: Kind
     var index: Int
 
-    func text(in spec: HorizontalPodAutoscalerSpec) -> String {
+    func sentence(in spec: HorizontalPodAutoscalerSpec) -> Sentence {
         guard index < spec.metrics.count else { return "" }
         switch (kind, spec.metrics[index]) {
         case (.resourceUtilization, .resource(let name, _)):
@@ -294,13 +299,18 @@ enum RescaleReason: Sendable, Equatable {
     case failed(String)
 
     func text(in spec: HorizontalPodAutoscalerSpec) -> String {
+        if case .failed(let text) = self { return text }
+        return sentence(in: spec).description
+    }
+
+    func sentence(in spec: HorizontalPodAutoscalerSpec) -> Sentence {
         switch self {
         case .none: return ""
-        case .aboveTarget(let label): return "\(label.text(in: spec)) above target"
+        case .aboveTarget(let label): return "\(label.sentence(in: spec)) above target"
         case .allMetricsBelowTarget: return "All metrics below target"
         case .aboveMaximum: return "Current number of replicas above Spec.MaxReplicas"
         case .belowMinimum: return "Current number of replicas below Spec.MinReplicas"
-        case .failed(let text): return text
+        case .failed(let text): return "\(text)"
         }
     }
 }

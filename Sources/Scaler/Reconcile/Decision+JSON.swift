@@ -15,10 +15,12 @@ extension Decision {
         writer.key("currentReplicas"); writer.value(currentReplicas)
         writer.key("desiredReplicas"); writer.value(desiredReplicas)
         writer.key("rescale"); writer.value(rescale)
-        writer.key("reason"); writer.value(reason)
+        writer.key("reason")
+        if case .failed(let text) = rescaleReason { writer.value(text) } else { writer.value(utf8: rescaleReason.sentence(in: spec).utf8) }
         writer.key("conditions")
         writer.beginArray()
-        for condition in conditions { condition.write(to: &writer) }
+        // As `conditions` renders them, without a String per message.
+        for condition in rawConditions { condition.write(to: &writer, spec: spec) }
         writer.endArray()
         writer.key("currentMetrics")
         writer.beginArray()
@@ -46,13 +48,15 @@ extension Decision {
     }
 }
 
-extension HorizontalPodAutoscalerCondition {
-    func write(to writer: inout JSONWriter) {
+extension RawCondition {
+    /// The condition `rendered(in: spec)` gives, written.
+    func write(to writer: inout JSONWriter, spec: HorizontalPodAutoscalerSpec) {
         writer.beginObject()
         writer.key("type"); writer.value(type.rawValue)
         writer.key("status"); writer.value(status.rawValue)
         writer.key("reason"); writer.value(reason)
-        writer.key("message"); writer.value(message)
+        writer.key("message")
+        if case .text(let text) = detail { writer.value(text) } else { writer.value(utf8: detail.sentence(in: spec).utf8) }
         if let lastTransitionTime {
             writer.key("lastTransitionTime"); writer.value(lastTransitionTime)
         }

@@ -1,7 +1,8 @@
-/// One sentence of an explanation, built by interpolation straight into UTF-8 bytes.
+/// Text for people (an explanation's sentence, a condition's message, a rescale reason), built
+/// by interpolation straight into UTF-8 bytes.
 ///
-/// The batch writes an explanation for every decision. Built as `String`s, piece by piece,
-/// the explanation cost as much as writing the rest of the decision; a sentence's literals
+/// The batch writes such text for every decision. Built as `String`s, piece by piece, the
+/// explanation alone cost as much as writing the rest of the decision; a sentence's literals
 /// here are static bytes and its numbers are written as digits, into one buffer.
 ///
 /// ```swift
