@@ -287,3 +287,57 @@ struct JSONParserTests {
         #expect(syntaxError(String(repeating: "[", count: 100_000)) != nil)
     }
 }
+
+@Suite("JSON writer")
+struct JSONWriterTests {
+    @Test("integers at both ends of Int64, keys, strings that need escaping, and growth past the first room")
+    func values() throws {
+        var writer = JSONWriter(reservingCapacity: 1)
+        writer.beginArray()
+        for number in [Int64.min, Int64.max, 0, -7, 1_000] { writer.value(number) }
+        writer.beginObject()
+        writer.key("plain"); writer.value("tab\tquote\"back\\slash\u{1}é")
+        writer.key("dynamic key \"quoted\"" as String); writer.value(true)
+        writer.endObject()
+        // Far more than the first room, through every kind of append.
+        for index in 0..<2_000 { writer.value("entry \(index)") }
+        writer.endArray()
+        let text = writer.string
+        #expect(text.hasPrefix(#"[-9223372036854775808,9223372036854775807,0,-7,1000,{"plain":"tab\tquote\"back\\slash\u0001é","dynamic key \"quoted\"":true},"entry 0","#))
+        #expect(text.hasSuffix(#""entry 1999"]"#))
+        let parsed = try JSONParser.parse(text)
+        guard case .array(let elements) = parsed else {
+            Issue.record("not an array: \(text.prefix(80))")
+            return
+        }
+        #expect(elements.count == 2_006)
+        #expect(elements[5]["plain"] == .string("tab\tquote\"back\\slash\u{1}é"))
+    }
+
+    @Test("a history entry written in one append reads as the object written piece by piece")
+    func timedCount() {
+        let times = [Timestamp(nanosecondsSinceEpoch: 1_795_000_000_000_000_000), Timestamp(nanosecondsSinceEpoch: 1_795_086_400_500_000_000),
+                     Timestamp.distantPast]
+        var fused = JSONWriter()
+        var pieces = JSONWriter()
+        for writer in [0, 1] {
+            for (index, time) in times.enumerated() {
+                let count = [Int64(-3), Int64.max, 0][index]
+                if writer == 0 {
+                    if index == 0 { fused.beginArray() }
+                    fused.timedCount(time, "change", count)
+                    if index == times.count - 1 { fused.endArray() }
+                } else {
+                    if index == 0 { pieces.beginArray() }
+                    pieces.beginObject()
+                    pieces.key("timestamp"); pieces.value(time)
+                    pieces.key("change"); pieces.value(count)
+                    pieces.endObject()
+                    if index == times.count - 1 { pieces.endArray() }
+                }
+            }
+        }
+        #expect(fused.string == pieces.string)
+        #expect(fused.string.contains(#"{"timestamp":"2026-11-18T11:06:40Z","change":-3}"#), "\(fused.string)")
+    }
+}

@@ -224,26 +224,7 @@ public struct JSONWriter: ~Copyable {
     }
 
     private mutating func appendInteger(_ number: Int64) {
-        if number == 0 {
-            append(UInt8(ascii: "0"))
-            return
-        }
-        var magnitude = number.magnitude
-        // Digits from the right end of a 20-byte scratch (UInt64.max has 20), then copied once.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var start = 21
-            while magnitude > 0 {
-                start -= 1
-                scratch[start] = UInt8(magnitude % 10) + 48
-                magnitude /= 10
-            }
-            if number < 0 {
-                start -= 1
-                scratch[start] = UInt8(ascii: "-")
-            }
-            append(UnsafeRawBufferPointer(rebasing: scratch[start..<21]))
-        }
+        append(atMost: DecimalText.maximumLength) { DecimalText.write(number, to: $0) }
     }
 
     /// Whether any byte is `"`, `\` or a control character; eight bytes at a time, with the
@@ -344,6 +325,31 @@ extension JSONWriter {
                 into: UnsafeMutableBufferPointer(start: target + 1, count: Timestamp.maximumRFC3339Length), dates: &dates)
             target[length + 1] = UInt8(ascii: "\"")
             return length + 2
+        }
+        datePrefix = dates
+    }
+
+    /// `{"timestamp":"<timestamp>","<key>":<count>}` as the next value, in one append: a
+    /// history entry, which a decision writes some forty times.
+    public mutating func timedCount(_ timestamp: Timestamp, _ key: StaticString, _ count: Int64) {
+        beforeValue()
+        var dates = datePrefix
+        let keyLength = key.utf8CodeUnitCount
+        append(atMost: 16 + Timestamp.maximumRFC3339Length + keyLength + DecimalText.maximumLength) { target in
+            var position = 0
+            @inline(__always) func literal(_ text: StaticString) {
+                (target + position).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                position += text.utf8CodeUnitCount
+            }
+            literal("{\"timestamp\":\"")
+            position += timestamp.writeRFC3339(
+                into: UnsafeMutableBufferPointer(start: target + position, count: Timestamp.maximumRFC3339Length), dates: &dates)
+            literal("\",\"")
+            literal(key)
+            literal("\":")
+            position += DecimalText.write(count, to: target + position)
+            literal("}")
+            return position
         }
         datePrefix = dates
     }

@@ -174,10 +174,7 @@ extension ScaleHistory {
         if let recommendations {
             writer.beginArray()
             for recommendation in recommendations {
-                writer.beginObject()
-                writer.key("timestamp"); writer.value(recommendation.timestamp)
-                writer.key("replicas"); writer.value(recommendation.replicas)
-                writer.endObject()
+                writer.timedCount(recommendation.timestamp, "replicas", Int64(recommendation.replicas))
             }
             writer.endArray()
         } else {
@@ -190,12 +187,7 @@ extension ScaleHistory {
 
     private static func write(_ events: [ScaleEvent], to writer: inout JSONWriter) {
         writer.beginArray()
-        for event in events {
-            writer.beginObject()
-            writer.key("timestamp"); writer.value(event.timestamp)
-            writer.key("change"); writer.value(event.change)
-            writer.endObject()
-        }
+        for event in events { writer.timedCount(event.timestamp, "change", Int64(event.change)) }
         writer.endArray()
     }
 }
