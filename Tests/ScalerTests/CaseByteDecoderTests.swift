@@ -223,6 +223,51 @@ struct CaseByteDecoderTests {
         #expect(unique.prepared.podMetrics[0]?.superfluous == [7])
     }
 
+    /// Samples in pod order take their pods' names without a search for repeats; a name after
+    /// them that repeats one of them, a name out of order, metrics before pods, or pods that
+    /// share a name must still decode (or fail) as by the tree path.
+    @Test("samples naming pods in order, and every way out of that order, decode as by the tree path")
+    func samplesInPodOrder() throws {
+        let head = #"{"now":"2026-11-20T12:00:00Z","hpa":{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"maxReplicas":10,"metrics":[{"type":"Pods","pods":{"metric":{"name":"rps"},"target":{"type":"AverageValue","averageValue":"1"}}}]}},"scale":{"specReplicas":3}"#
+        func pods(_ names: [String]) -> String { #","pods":["# + names.map { #"{"name":"\#($0)"}"# }.joined(separator: ",") + "]" }
+        func metrics(_ names: [String]) -> String {
+            #","metrics":[{"podValues":{"# + names.enumerated().map { #""\#($1)":{"value":"\#($0 + 1)"}"# }.joined(separator: ",") + "}}]"
+        }
+        let lines = [
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "c"]) + "}",
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "a"]) + "}",
+            head + pods(["a", "b", "c"]) + metrics(["a", "c", "b"]) + "}",
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "c", "ghost", "b"]) + "}",
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "c", "ghost"]) + "}",
+            head + pods(["a", "b"]) + metrics(["a", "b", "c"]) + "}",
+            head + metrics(["a", "b", "c"]) + pods(["a", "b", "c"]) + "}",
+            head + pods(["a", "a", "c"]) + metrics(["a", "a", "c"]) + "}",
+            head + pods(["a", "a", "c"]) + metrics(["a", "c"]) + "}",
+            head + pods(["ab", "b", "c"]) + metrics(["a", "b", "c"]) + "}",
+        ]
+        var decoder = ReconcileCaseLineDecoder()
+        var failures = 0
+        for line in lines {
+            let expected = Self.treePath(line)
+            var bytes = Array(line.utf8)
+            let decoded = bytes.withUnsafeMutableBufferPointer { (buffer) -> Result<ReconcileCase, CaseError> in
+                Result { () throws(CaseError) in try decoder.decode(UnsafeBufferPointer(buffer)) }
+            }
+            switch (decoded, expected) {
+            case (.success(let a), .success(let b)):
+                #expect(Self.difference(a, b) == nil, "\(Self.difference(a, b) ?? "") in \(line)")
+            case (.failure(let a), .failure(let b)):
+                #expect(a.description == b.description)
+                failures += 1
+            default:
+                Issue.record("the line decoder and the tree path disagree on \(line): \(decoded) vs \(expected)")
+            }
+        }
+        // A name repeated in podValues (lines 2 and 4) or among the pods (lines 8 and 9) is the
+        // tree path's error.
+        #expect(failures == 4)
+    }
+
     /// One line decoder over a stream of cases that share their hpa and pods, some of them
     /// mutated inside or after those members: it remembers members across lines and must still
     /// answer each line as the tree path does, case or error.

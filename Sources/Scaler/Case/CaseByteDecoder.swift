@@ -118,7 +118,10 @@ struct CaseByteReader: ~Copyable {
                 podsRemembered = true
             case 7 where matches(key, "metrics"):
                 try seen.insert(4)
-                if !isNull { metrics = try readObservations() }
+                // Pods named apart, when read before the metrics, let samples in pod order take
+                // their names.
+                let podsNamedApart = podsRemembered && repeated.pods!.value.tables.namesAreUnique ? pods : nil
+                if !isNull { metrics = try readObservations(podsNamedApart: podsNamedApart) }
             case 7 where matches(key, "history"):
                 try seen.insert(5)
                 if !isNull { history = try readHistory() }
@@ -269,20 +272,20 @@ struct CaseByteReader: ~Copyable {
         return requests
     }
 
-    private mutating func readObservations() throws(Unusual) -> [MetricObservation] {
+    private mutating func readObservations(podsNamedApart pods: [Pod]?) throws(Unusual) -> [MetricObservation] {
         var observations: [MetricObservation] = []
         observations.reserveCapacity(4)
         var first = true
         try beginArray()
         while try nextElement(&first) {
-            observations.append(try readObservation())
+            observations.append(try readObservation(podsNamedApart: pods))
         }
         return observations
     }
 
     private static let nothingObserved = MetricObservation.error("no value was observed for this metric")
 
-    private mutating func readObservation() throws(Unusual) -> MetricObservation {
+    private mutating func readObservation(podsNamedApart pods: [Pod]?) throws(Unusual) -> MetricObservation {
         if try skipNull() { return Self.nothingObserved }
         var observation: MetricObservation?
         var first = true
@@ -291,7 +294,7 @@ struct CaseByteReader: ~Copyable {
             // Exactly one member, never null.
             guard observation == nil, try !skipNull() else { throw Unusual() }
             switch key.count {
-            case 9 where matches(key, "podValues"): observation = .podValues(try readPodValues())
+            case 9 where matches(key, "podValues"): observation = .podValues(try readPodValues(podsNamedApart: pods))
             case 5 where matches(key, "value"): observation = .value(try quantity())
             case 6 where matches(key, "values"): observation = .values(try readQuantities())
             case 5 where matches(key, "error"): observation = .error(try string())
@@ -311,12 +314,21 @@ struct CaseByteReader: ~Copyable {
         return quantities
     }
 
-    private mutating func readPodValues() throws(Unusual) -> [(pod: String, sample: PodSample)] {
+    private mutating func readPodValues(podsNamedApart pods: [Pod]?) throws(Unusual) -> [(pod: String, sample: PodSample)] {
         var samples: [(pod: String, sample: PodSample)] = []
-        samples.reserveCapacity(16)
+        samples.reserveCapacity(pods?.count ?? 16)
+        // While the samples name the pods in their order, each name is its pod's own String
+        // and, the pods being named apart, differs from those before it: nothing to make or search.
+        var inPodOrder = pods != nil
         var first = true
         try beginObject()
         while let key = try nextKey(&first) {
+            let position = samples.count
+            if inPodOrder, let pods, position < pods.count, bytes.bytes(in: key, equal: pods[position].name) {
+                samples.append((pods[position].name, try readSample()))
+                continue
+            }
+            inPodOrder = false
             let pod = text(key)
             // A pod named twice is the tree path's error to report.
             for earlier in samples where earlier.pod == pod { throw Unusual() }

@@ -3,23 +3,31 @@ extension UnsafeBufferPointer<UInt8> {
     /// Byte equality eight bytes at a time: the decoders compare kilobyte-long spans of
     /// consecutive lines (a recording's pods, a batch's hpa) on every line.
     func equalBytes(_ other: [UInt8]) -> Bool {
+        other.withUnsafeBufferPointer { equalBytes($0) }
+    }
+
+    func equalBytes(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
         guard count == other.count else { return false }
-        return other.withUnsafeBufferPointer { other in
-            let left = UnsafeRawBufferPointer(self)
-            let right = UnsafeRawBufferPointer(other)
-            var index = 0
-            while index + 8 <= left.count {
-                if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
-                    return false
-                }
-                index += 8
+        let left = UnsafeRawBufferPointer(self)
+        let right = UnsafeRawBufferPointer(other)
+        var index = 0
+        while index + 8 <= left.count {
+            if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+                return false
             }
-            while index < left.count {
-                if left[index] != right[index] { return false }
-                index += 1
-            }
-            return true
+            index += 8
         }
+        while index < left.count {
+            if left[index] != right[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether the bytes at `range` are `text`'s UTF-8.
+    @inline(__always)
+    func bytes(in range: Range<Int>, equal text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { UnsafeBufferPointer(rebasing: self[range]).equalBytes($0) } ?? false
     }
 
     /// Whether the bytes at `range` are `word`: a JSON key read in place.
