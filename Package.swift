@@ -66,10 +66,12 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // glibc's malloc settings for the batch command, which Swift's Glibc module does not show.
+        .target(name: "CMallocTuning"),
         .executableTarget(
             name: "tidepool",
             dependencies: [
-                "Controller", "TidepoolMetrics", "Scaler", "Pool",
+                "Controller", "TidepoolMetrics", "Scaler", "Pool", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

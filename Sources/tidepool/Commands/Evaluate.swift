@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMallocTuning
 import Controller
 import Foundation
 import Scaler
@@ -64,6 +65,12 @@ struct Evaluate: ParsableCommand {
             throw ExitCode(1)
         }
         defer { if descriptor != 0 { close(descriptor) } }
+        #if canImport(Glibc)
+        // Each run of lines writes its outcomes into a buffer of a few hundred kilobytes. glibc
+        // maps a block that large afresh, faults its pages in and unmaps it when it is freed,
+        // run after run; kept in the heap, they took a tenth off the batch's time.
+        tidepool_keep_blocks_in_heap(64 << 20, 256 << 20)
+        #endif
         let result = BatchEvaluation.run(inputDescriptor: descriptor) { bytes in
             bytes.withUnsafeBufferPointer { pointer in
                 var offset = 0
