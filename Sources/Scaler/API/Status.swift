@@ -85,14 +85,36 @@ struct ConditionList {
     private var count = 0
     let now: Timestamp
 
+    /// The three types the controller sets, a slot each: setting one compares no strings.
+    enum Slot {
+        case ableToScale, scalingActive, scalingLimited
+
+        init?(_ type: HorizontalPodAutoscalerCondition.ConditionType) {
+            switch type {
+            case .ableToScale: self = .ableToScale
+            case .scalingActive: self = .scalingActive
+            case .scalingLimited: self = .scalingLimited
+            default: return nil
+            }
+        }
+
+        var type: HorizontalPodAutoscalerCondition.ConditionType {
+            switch self {
+            case .ableToScale: return .ableToScale
+            case .scalingActive: return .scalingActive
+            case .scalingLimited: return .scalingLimited
+            }
+        }
+    }
+
     init(_ previous: [HorizontalPodAutoscalerCondition], now: Timestamp) {
         self.now = now
         for original in previous {
             let condition = RawCondition(original)
-            if Self.isSlotted(condition.type) {
-                guard self[condition.type] == nil else { continue }
-                self[condition.type] = condition
-                setOrder(condition.type)
+            if let slot = Slot(condition.type) {
+                guard self[slot] == nil else { continue }
+                self[slot] = condition
+                setOrder(slot)
             } else {
                 guard !carried.contains(where: { $0.condition.type == condition.type }) else { continue }
                 carried.append((count, condition))
@@ -101,92 +123,94 @@ struct ConditionList {
         }
     }
 
-    private static func isSlotted(_ type: HorizontalPodAutoscalerCondition.ConditionType) -> Bool {
-        type == .ableToScale || type == .scalingActive || type == .scalingLimited
-    }
-
-    private subscript(type: HorizontalPodAutoscalerCondition.ConditionType) -> RawCondition? {
+    private subscript(slot: Slot) -> RawCondition? {
         get {
-            if type == .ableToScale { return ableToScale }
-            if type == .scalingActive { return scalingActive }
-            return scalingLimited
+            switch slot {
+            case .ableToScale: return ableToScale
+            case .scalingActive: return scalingActive
+            case .scalingLimited: return scalingLimited
+            }
         }
         set {
-            if type == .ableToScale {
-                ableToScale = newValue
-            } else if type == .scalingActive {
-                scalingActive = newValue
-            } else {
-                scalingLimited = newValue
+            switch slot {
+            case .ableToScale: ableToScale = newValue
+            case .scalingActive: scalingActive = newValue
+            case .scalingLimited: scalingLimited = newValue
             }
         }
     }
 
-    private mutating func setOrder(_ type: HorizontalPodAutoscalerCondition.ConditionType) {
-        if type == .ableToScale {
-            order.0 = count
-        } else if type == .scalingActive {
-            order.1 = count
-        } else {
-            order.2 = count
+    private mutating func setOrder(_ slot: Slot) {
+        switch slot {
+        case .ableToScale: order.0 = count
+        case .scalingActive: order.1 = count
+        case .scalingLimited: order.2 = count
         }
         count += 1
+    }
+
+    /// Calls `body` with each condition in list order; the decision keeps the slots and
+    /// builds no list until one is asked for.
+    func forEach(_ body: (RawCondition) -> Void) {
+        var carriedIndex = 0
+        for position in 0..<count {
+            if order.0 == position, let ableToScale { body(ableToScale) }
+            if order.1 == position, let scalingActive { body(scalingActive) }
+            if order.2 == position, let scalingLimited { body(scalingLimited) }
+            if carriedIndex < carried.count, carried[carriedIndex].position == position {
+                body(carried[carriedIndex].condition)
+                carriedIndex += 1
+            }
+        }
     }
 
     var conditions: [RawCondition] {
         var list: [RawCondition] = []
         list.reserveCapacity(count)
-        var carriedIndex = 0
-        for position in 0..<count {
-            if order.0 == position, let ableToScale { list.append(ableToScale) }
-            if order.1 == position, let scalingActive { list.append(scalingActive) }
-            if order.2 == position, let scalingLimited { list.append(scalingLimited) }
-            if carriedIndex < carried.count, carried[carriedIndex].position == position {
-                list.append(carried[carriedIndex].condition)
-                carriedIndex += 1
-            }
-        }
+        forEach { list.append($0) }
         return list
     }
 
-    mutating func set(_ type: HorizontalPodAutoscalerCondition.ConditionType, _ status: Bool, _ reason: String, _ message: String) {
-        set(type, status, reason, detail: .text(message))
+    mutating func set(_ slot: Slot, _ status: Bool, _ reason: String, _ message: String) {
+        set(slot, status, reason, detail: .text(message))
     }
 
     /// Only the controller's own types are set (the three slots), each updated in place.
-    mutating func set(_ type: HorizontalPodAutoscalerCondition.ConditionType, _ status: Bool, _ reason: String, detail: ConditionMessage) {
+    mutating func set(_ slot: Slot, _ status: Bool, _ reason: String, detail: ConditionMessage) {
         let newStatus = HorizontalPodAutoscalerCondition.Status(status)
         let isNew: Bool
-        if type == .ableToScale {
-            isNew = Self.update(&ableToScale, type, newStatus, reason, detail, now)
-        } else if type == .scalingActive {
-            isNew = Self.update(&scalingActive, type, newStatus, reason, detail, now)
-        } else {
-            isNew = Self.update(&scalingLimited, type, newStatus, reason, detail, now)
+        switch slot {
+        case .ableToScale: isNew = Self.update(&ableToScale, slot.type, newStatus, reason, detail, now)
+        case .scalingActive: isNew = Self.update(&scalingActive, slot.type, newStatus, reason, detail, now)
+        case .scalingLimited: isNew = Self.update(&scalingLimited, slot.type, newStatus, reason, detail, now)
         }
-        if isNew { setOrder(type) }
+        if isNew { setOrder(slot) }
     }
 
-    /// Returns true when the slot was empty.
+    /// Returns true when the slot was empty. Updates the condition in place: no copy of it
+    /// (and of its strings) is made.
     private static func update(
         _ slot: inout RawCondition?, _ type: HorizontalPodAutoscalerCondition.ConditionType,
         _ status: HorizontalPodAutoscalerCondition.Status, _ reason: String, _ detail: ConditionMessage, _ now: Timestamp
     ) -> Bool {
-        guard case .some(var condition) = slot else {
+        guard slot != nil else {
             slot = RawCondition(type: type, status: status, reason: reason, detail: detail, lastTransitionTime: now)
             return true
         }
-        slot = nil  // Leaves `condition` the only reference, so the updates below copy nothing.
-        if condition.status != status { condition.lastTransitionTime = now }
-        condition.status = status
-        condition.reason = reason
-        condition.detail = detail
-        slot = condition
+        if slot!.status != status { slot!.lastTransitionTime = now }
+        slot!.status = status
+        slot!.reason = reason
+        slot!.detail = detail
         return false
     }
 
+    /// A condition the controller made (of one of its own types).
     mutating func set(_ condition: RawCondition) {
-        set(condition.type, condition.status == .true, condition.reason, detail: condition.detail)
+        guard let slot = Slot(condition.type) else {
+            assertionFailure("the controller sets only its own condition types, not \(condition.type.rawValue)")
+            return
+        }
+        set(slot, condition.status == .true, condition.reason, detail: condition.detail)
     }
 }
 

@@ -20,7 +20,7 @@ extension Decision {
         writer.key("conditions")
         writer.beginArray()
         // As `conditions` renders them, without a String per message.
-        for condition in rawConditions { condition.write(to: &writer, spec: spec) }
+        conditionList.forEach { $0.write(to: &writer, spec: spec) }
         writer.endArray()
         writer.key("currentMetrics")
         writer.beginArray()

@@ -9,10 +9,10 @@ public struct Decision: Sendable {
     /// Upstream's rescale reason ("cpu resource utilization (percentage of request) above
     /// target"), or the error that stopped this cycle.
     public var reason: String { rescaleReason.text(in: spec) }
-    var rawConditions: [RawCondition]
+    var conditionList: ConditionList
     /// The HPA's conditions after this sync: upstream's types, statuses, reasons and messages,
     /// in upstream's order.
-    public var conditions: [HorizontalPodAutoscalerCondition] { rawConditions.map { $0.rendered(in: spec) } }
+    public var conditions: [HorizontalPodAutoscalerCondition] { conditionList.conditions.map { $0.rendered(in: spec) } }
     /// One per spec metric; nil when no metric was computed this cycle.
     public var currentMetrics: [MetricStatus]?
     /// The pre-normalized proposal, max over metrics; nil when metrics were not consulted.

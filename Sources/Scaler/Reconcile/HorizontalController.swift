@@ -52,7 +52,7 @@ public enum HorizontalController {
                 return Decision(
                     currentReplicas: currentReplicas, desiredReplicas: currentReplicas, rescale: false,
                     rescaleReason: .failed("failed to compute desired number of replicas based on listed metrics for \(reference): \(computed.error ?? "")"),
-                    rawConditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: nil,
+                    conditionList: conditions, currentMetrics: metricStatuses, recommendation: nil,
                     history: history, lastScaleTime: nil, spec: spec, trace: trace)
             }
             recommendation = metricDesiredReplicas
@@ -95,7 +95,7 @@ public enum HorizontalController {
 
         return Decision(
             currentReplicas: currentReplicas, desiredReplicas: desiredReplicas, rescale: rescale, rescaleReason: rescaleReason,
-            rawConditions: conditions.conditions, currentMetrics: metricStatuses, recommendation: recommendation,
+            conditionList: conditions, currentMetrics: metricStatuses, recommendation: recommendation,
             history: history, lastScaleTime: lastScaleTime, spec: spec, trace: trace)
     }
 
