@@ -115,7 +115,11 @@ public enum HorizontalController {
         _ input: ReconcileCase, tolerances: Tolerances, conditions: inout ConditionList, trace: inout DecisionTrace
     ) -> ComputedMetrics {
         let specs = input.spec.metrics
-        var statuses = [MetricStatus](repeating: .none, count: specs.count)
+        // Filled by appending: `Array(repeating:count:)` looks the array type's metadata up at
+        // run time on every call.
+        var statuses: [MetricStatus] = []
+        statuses.reserveCapacity(specs.count)
+        for _ in specs { statuses.append(.none) }
         var replicas: Int32 = 0
         var metricName: MetricLabel?
         var invalidCount = 0
