@@ -268,6 +268,56 @@ struct CaseByteDecoderTests {
         #expect(failures == 4)
     }
 
+    /// History entries are read by a shortcut when they have the usual shape; every other
+    /// spacing, order or value must decode (or fail) as by the tree path.
+    @Test("history entries in every spacing, order and value decode as by the tree path")
+    func historyEntries() throws {
+        let head = #"{"now":"2026-11-20T12:00:00Z","hpa":{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"maxReplicas":10,"metrics":[{"type":"External","external":{"metric":{"name":"q"},"target":{"type":"Value","value":"1"}}}]}},"scale":{"specReplicas":3},"metrics":[{"value":"2"}],"history":{"recommendations":["#
+        let entries = [
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3}"#,
+            #"{ "timestamp" : "2026-11-20T11:59:00Z" , "replicas" : 3 }"#,
+            #"{"replicas":3,"timestamp":"2026-11-20T11:59:00Z"}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z"," replicas":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas ":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replica":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3,"extra":1}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3,"replicas":4}"#,
+            #"{"timestamp":null,"replicas":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":null}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":-1}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3.5}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":"3"}"#,
+            #"{"timestamp":"2026-11-20T11:59:00+01:00","replicas":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z"}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":2147483648}"#,
+            "{\"timestamp\":\"2026-11-20T11:59:00Z\",\n\"replicas\":\t3}",
+        ]
+        var decoder = ReconcileCaseLineDecoder()
+        var answered = 0
+        for entry in entries {
+            for line in [head + entry + "]}}", head + entry + "," + entries[0] + "]}}"] {
+                let expected = Self.treePath(line)
+                var bytes = Array(line.utf8)
+                let decoded = bytes.withUnsafeMutableBufferPointer { (buffer) -> Result<ReconcileCase, CaseError> in
+                    Result { () throws(CaseError) in try decoder.decode(UnsafeBufferPointer(buffer)) }
+                }
+                switch (decoded, expected) {
+                case (.success(let a), .success(let b)):
+                    #expect(Self.difference(a, b) == nil, "\(Self.difference(a, b) ?? "") in \(entry)")
+                    answered += 1
+                case (.failure(let a), .failure(let b)):
+                    #expect(a.description == b.description)
+                default:
+                    Issue.record("the line decoder and the tree path disagree on \(entry): \(decoded) vs \(expected)")
+                }
+            }
+        }
+        // Valid, alone and followed by another entry: the first three shapes, the repeated key
+        // (the tree path keeps one), the offset and the newline-and-tab one.
+        #expect(answered == 12)
+    }
+
     /// One line decoder over a stream of cases that share their hpa and pods, some of them
     /// mutated inside or after those members: it remembers members across lines and must still
     /// answer each line as the tree path does, case or error.

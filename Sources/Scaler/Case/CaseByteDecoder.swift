@@ -397,6 +397,10 @@ struct CaseByteReader: ~Copyable {
         var first = true
         try beginArray()
         while try nextElement(&first) {
+            if let (timestamp, count) = try usualTimedCount(countKey: countKey) {
+                entries.append(makeEntry(timestamp, count))
+                continue
+            }
             var timestamp: Timestamp?
             var count: Int32?
             var seen = KeySet()
@@ -417,6 +421,39 @@ struct CaseByteReader: ~Copyable {
             entries.append(makeEntry(timestamp, count))
         }
         return entries
+    }
+
+    /// The usual entry, `{"timestamp": "…", "<countKey>": n}` in that order, read without the
+    /// general member loop; nil, with the reader back where it was, for any other shape. A
+    /// value it cannot read is `Unusual`, as the member loop would find it.
+    private mutating func usualTimedCount(countKey: StaticString) throws(Unusual) -> (Timestamp, Int32)? {
+        let start = index
+        guard skip("{"), skip("\"timestamp\""), skip(":"), index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            index = start
+            return nil
+        }
+        let timestamp = try self.timestamp()
+        guard skip(","), skip("\"", spaced: false), skip(countKey, spaced: false), skip("\"", spaced: false), skip(":") else {
+            index = start
+            return nil
+        }
+        let count = try nonNegativeInt32()
+        guard skip("}") else {
+            index = start
+            return nil
+        }
+        return (timestamp, count)
+    }
+
+    /// Steps over `text` when the bytes ahead (after whitespace, when `spaced`) are exactly it.
+    @inline(__always)
+    private mutating func skip(_ text: StaticString, spaced: Bool = true) -> Bool {
+        if spaced { skipWhitespace() }
+        let end = index + text.utf8CodeUnitCount
+        guard end <= bytes.count, matches(index..<end, text) else { return false }
+        index = end
+        if spaced { skipWhitespace() }
+        return true
     }
 
     // MARK: Scalars
