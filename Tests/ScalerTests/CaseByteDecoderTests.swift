@@ -37,6 +37,28 @@ struct CaseByteDecoderTests {
         Result { () throws(CaseError) in try ReconcileCase(json: text) }
     }
 
+    /// Decodes `line` with `decoder` and expects the tree path's answer: true for the same
+    /// case, false for the same error, nil (an issue recorded) when they disagree.
+    static func sameAnswer(_ line: String, decoder: inout ReconcileCaseLineDecoder,
+                           sourceLocation: SourceLocation = #_sourceLocation) -> Bool? {
+        let expected = treePath(line)
+        var bytes = Array(line.utf8)
+        let decoded = bytes.withUnsafeMutableBufferPointer { (buffer) -> Result<ReconcileCase, CaseError> in
+            Result { () throws(CaseError) in try decoder.decode(UnsafeBufferPointer(buffer)) }
+        }
+        switch (decoded, expected) {
+        case (.success(let a), .success(let b)):
+            #expect(difference(a, b) == nil, "\(difference(a, b) ?? "") in \(line)", sourceLocation: sourceLocation)
+            return true
+        case (.failure(let a), .failure(let b)):
+            #expect(a.description == b.description, sourceLocation: sourceLocation)
+            return false
+        default:
+            Issue.record("the line decoder and the tree path disagree on \(line): \(decoded) vs \(expected)", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
+
     static func upstreamCaseTexts() throws -> [String] {
         try UpstreamScenario.all().map { $0.reconcileCase.compact() }
     }
@@ -247,22 +269,7 @@ struct CaseByteDecoderTests {
         ]
         var decoder = ReconcileCaseLineDecoder()
         var failures = 0
-        for line in lines {
-            let expected = Self.treePath(line)
-            var bytes = Array(line.utf8)
-            let decoded = bytes.withUnsafeMutableBufferPointer { (buffer) -> Result<ReconcileCase, CaseError> in
-                Result { () throws(CaseError) in try decoder.decode(UnsafeBufferPointer(buffer)) }
-            }
-            switch (decoded, expected) {
-            case (.success(let a), .success(let b)):
-                #expect(Self.difference(a, b) == nil, "\(Self.difference(a, b) ?? "") in \(line)")
-            case (.failure(let a), .failure(let b)):
-                #expect(a.description == b.description)
-                failures += 1
-            default:
-                Issue.record("the line decoder and the tree path disagree on \(line): \(decoded) vs \(expected)")
-            }
-        }
+        for line in lines where Self.sameAnswer(line, decoder: &decoder) == false { failures += 1 }
         // A name repeated in podValues (lines 2 and 4) or among the pods (lines 8 and 9) is the
         // tree path's error.
         #expect(failures == 4)
@@ -296,21 +303,8 @@ struct CaseByteDecoderTests {
         var decoder = ReconcileCaseLineDecoder()
         var answered = 0
         for entry in entries {
-            for line in [head + entry + "]}}", head + entry + "," + entries[0] + "]}}"] {
-                let expected = Self.treePath(line)
-                var bytes = Array(line.utf8)
-                let decoded = bytes.withUnsafeMutableBufferPointer { (buffer) -> Result<ReconcileCase, CaseError> in
-                    Result { () throws(CaseError) in try decoder.decode(UnsafeBufferPointer(buffer)) }
-                }
-                switch (decoded, expected) {
-                case (.success(let a), .success(let b)):
-                    #expect(Self.difference(a, b) == nil, "\(Self.difference(a, b) ?? "") in \(entry)")
-                    answered += 1
-                case (.failure(let a), .failure(let b)):
-                    #expect(a.description == b.description)
-                default:
-                    Issue.record("the line decoder and the tree path disagree on \(entry): \(decoded) vs \(expected)")
-                }
+            for line in [head + entry + "]}}", head + entry + "," + entries[0] + "]}}"] where Self.sameAnswer(line, decoder: &decoder) == true {
+                answered += 1
             }
         }
         // Valid, alone and followed by another entry: the first three shapes, the repeated key
