@@ -164,8 +164,8 @@ struct DocumentLoaderTests {
         return (Array((lines.joined(separator: "\n") + "\n").utf8), String(decoding: output, as: UTF8.self).split(separator: "\n")[0])
     }
 
-    static func expectLargeBatchOutput(_ collected: Collected, _ result: (evaluated: Int, failed: Int), goodOutput: Substring) {
-        #expect(result.evaluated == 2_000 && result.failed == 1)
+    static func expectLargeBatchOutput(_ collected: Collected, _ result: (evaluated: Int, failed: Int, readError: String?), goodOutput: Substring) {
+        #expect(result.evaluated == 2_000 && result.failed == 1 && result.readError == nil)
         let lines = collected.lines
         #expect(lines.count == 2_001)
         guard lines.count == 2_001 else { return }

@@ -299,6 +299,12 @@ struct EvaluateCommandTests {
         guard let batch = tidepool(["evaluate", "--batch", path]) else { return }
         #expect(batch.status != 0)
         #expect(batch.stderr.contains(path), "\(batch.summary)")
+
+        // A directory opens but cannot be read.
+        let directory = FileManager.default.temporaryDirectory.path
+        guard let unreadable = tidepool(["evaluate", "--batch", directory]) else { return }
+        #expect(unreadable.status == 1)
+        #expect(unreadable.stderr.contains("\(directory): cannot be read (Is a directory)"), "\(unreadable.summary)")
     }
 
     @Test("usage errors exit non-zero")

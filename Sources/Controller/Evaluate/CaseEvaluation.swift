@@ -139,7 +139,9 @@ public struct BatchEvaluation {
         }
     }
 
-    /// Runs a whole batch from a file descriptor to a writer; returns the number of failed lines.
+    /// Runs a whole batch from a file descriptor to a writer; returns how many lines were
+    /// evaluated and how many failed, and the error that ended the input early, if one did
+    /// (the lines read before it are evaluated).
     ///
     /// The next read runs alongside the evaluation of the lines already read, into a second
     /// buffer; the partial line a read leaves at its end is carried to the front of the next.
@@ -148,7 +150,7 @@ public struct BatchEvaluation {
     /// bounded when the output is slow.
     public static func run(
         inputDescriptor: Int32, includeExplanation: Bool = true, write: @escaping @Sendable ([UInt8]) -> Void
-    ) -> (evaluated: Int, failed: Int) {
+    ) -> (evaluated: Int, failed: Int, readError: String?) {
         let output = DispatchQueue(label: "tidepool.batch.output")
         let waiting = DispatchSemaphore(value: 8)
         defer { output.sync {} }
@@ -183,7 +185,8 @@ public struct BatchEvaluation {
             spare.takeLeftover(of: current)
             swap(&current, &spare)
         }
-        return (batch.casesEvaluated, batch.failedLines)
+        let readError = current.readError.map { String(cString: strerror($0)) }
+        return (batch.casesEvaluated, batch.failedLines, readError)
     }
 }
 
@@ -215,6 +218,8 @@ private final class ReadBuffer: @unchecked Sendable {
     var end = ReadBuffer.room
     /// The last read found the end of the input (or failed).
     private(set) var reachedEnd = false
+    /// Why the last read failed (an errno), if it did.
+    private(set) var readError: Int32?
 
     init() {
         storage = .allocate(byteCount: Self.room + Self.chunk, alignment: 16)
@@ -233,6 +238,7 @@ private final class ReadBuffer: @unchecked Sendable {
             let count = read(descriptor, storage.baseAddress! + end, Self.room + Self.chunk - end)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
+                if count < 0 { readError = errno }
                 reachedEnd = true
                 return
             }

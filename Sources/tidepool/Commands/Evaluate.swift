@@ -81,6 +81,10 @@ struct Evaluate: ParsableCommand {
                 }
             }
         }
+        if let readError = result.readError {
+            printError("\(path): cannot be read (\(readError)); \(result.evaluated + result.failed) lines before that were evaluated")
+            throw ExitCode(1)
+        }
         if result.failed > 0 {
             printError("\(path): \(result.failed) of \(result.evaluated + result.failed) lines failed")
             throw ExitCode(1)
