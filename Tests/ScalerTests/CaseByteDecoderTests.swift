@@ -312,6 +312,23 @@ struct CaseByteDecoderTests {
         #expect(answered == 12)
     }
 
+    /// Sample values of the usual shape ("300m", "300", 300) are read directly; every other
+    /// form must decode (or fail) as by the tree path.
+    @Test("sample values in every form decode as by the tree path")
+    func sampleValues() throws {
+        let head = #"{"now":"2026-11-20T12:00:00Z","hpa":{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"maxReplicas":10,"metrics":[{"type":"Pods","pods":{"metric":{"name":"rps"},"target":{"type":"AverageValue","averageValue":"1"}}}]}},"scale":{"specReplicas":1},"pods":[{"name":"a"}],"metrics":[{"podValues":{"a":{"value":"#
+        let values = [
+            #""300m""#, #""300""#, "300", #""0""#, "0", #""0m""#, #""007m""#, #""1.5""#, "1.5", #""1e3""#, "1e3", #""1k""#,
+            #""1Mi""#, #""5M""#, #""5mm""#, #""m""#, #""""#, #"" 5m""#, #""5m ""#, #""-5""#, "-5", #""+5m""#,
+            #""999999999999999m""#, #""999999999999999""#, #""9999999999999999m""#, #""9999999999999999""#, "9999999999999999",
+            #""99999999999999999999999m""#, "true", "null",
+        ]
+        var decoder = ReconcileCaseLineDecoder()
+        var answered = 0
+        for value in values where Self.sameAnswer(head + value + "}}}]}", decoder: &decoder) == true { answered += 1 }
+        #expect(answered >= 20, "only \(answered) of the values made a case")
+    }
+
     /// One line decoder over a stream of cases that share their hpa and pods, some of them
     /// mutated inside or after those members: it remembers members across lines and must still
     /// answer each line as the tree path does, case or error.

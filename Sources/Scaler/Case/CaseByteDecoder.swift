@@ -348,7 +348,7 @@ struct CaseByteReader: ~Copyable {
             switch key.count {
             case 5 where matches(key, "value"):
                 try seen.insert(0)
-                if !isNull { value = try quantity().milliValue }
+                if !isNull { value = try milliValue() }
             case 9 where matches(key, "timestamp"):
                 try seen.insert(1)
                 if !isNull { sample.timestamp = try timestamp() }
@@ -530,6 +530,27 @@ struct CaseByteReader: ~Copyable {
         let range = index < bytes.count && bytes[index] == UInt8(ascii: "\"") ? try stringRange() : try numberRange()
         guard let parsed = try? QuantityParser.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
         return Quantity(parsed)
+    }
+
+    /// A quantity's milli-value, as `quantity().milliValue`: the usual "<digits>" and
+    /// "<digits>m" (up to 15 digits, so nothing overflows) are read directly, anything else by
+    /// the quantity parser.
+    private mutating func milliValue() throws(Unusual) -> Int64 {
+        let quoted = index < bytes.count && bytes[index] == UInt8(ascii: "\"")
+        let range = quoted ? try stringRange() : try numberRange()
+        var value: Int64 = 0
+        var position = range.lowerBound
+        while position < range.upperBound, position - range.lowerBound < 16, isDigit(bytes[position]) {
+            value = value * 10 + Int64(bytes[position] &- 48)
+            position += 1
+        }
+        let digits = position - range.lowerBound
+        if digits > 0 && digits <= 15 {
+            if position == range.upperBound { return value * 1000 }
+            if quoted && position + 1 == range.upperBound && bytes[position] == UInt8(ascii: "m") { return value }
+        }
+        guard let parsed = try? QuantityParser.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
+        return parsed.milli
     }
 
     /// A JSON number, by RFC 8259's grammar.
