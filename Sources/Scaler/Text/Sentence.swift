@@ -55,7 +55,8 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
             utf8.append(contentsOf: sentence.utf8)
         }
 
-        mutating func appendInterpolation(_ number: some FixedWidthInteger) {
+        /// A signed integer (all of which fit an Int64).
+        mutating func appendInterpolation(_ number: some FixedWidthInteger & SignedInteger) {
             DecimalText.append(Int64(number), to: &utf8)
         }
 
