@@ -128,22 +128,9 @@ public struct JSONWriter: ~Copyable {
     /// Writes a key given as a literal. Literal keys are plain names that need no escaping,
     /// so the key, its quotes, the comma before it and the colon after it are one copy.
     public mutating func key(_ key: StaticString) {
-        assert(key.hasPointerRepresentation && !Self.needsEscaping(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)),
-               "a literal key is a plain name")
-        let comma = needsComma
-        let length = key.utf8CodeUnitCount
-        append(atMost: length + 4) { target in
-            var position = 0
-            if comma {
-                target[0] = UInt8(ascii: ",")
-                position = 1
-            }
-            target[position] = UInt8(ascii: "\"")
-            (target + position + 1).update(from: key.utf8Start, count: length)
-            target[position + length + 1] = UInt8(ascii: "\"")
-            target[position + length + 2] = UInt8(ascii: ":")
-            return position + length + 3
-        }
+        let name = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        assert(key.hasPointerRepresentation && !Self.needsEscaping(name), "a literal key is a plain name")
+        appendPlainQuoted(name, after: needsComma ? UInt8(ascii: ",") : nil, before: UInt8(ascii: ":"))
         needsComma = false
         pendingKey = true
     }
@@ -261,24 +248,31 @@ public struct JSONWriter: ~Copyable {
         if lent == nil { Array(text.utf8).withUnsafeBufferPointer { appendQuoted(utf8: $0, after: leading, before: trailing) } }
     }
 
+    /// Text that needs no escaping, in quotes, with `leading` and `trailing` around them: one
+    /// append.
+    @inline(__always)
+    private mutating func appendPlainQuoted(_ buffer: UnsafeBufferPointer<UInt8>, after leading: UInt8?, before trailing: UInt8?) {
+        let extra = (leading == nil ? 0 : 1) + (trailing == nil ? 0 : 1)
+        append(atMost: buffer.count + 2 + extra) { target in
+            var position = 0
+            if let leading {
+                target[0] = leading
+                position = 1
+            }
+            target[position] = UInt8(ascii: "\"")
+            if let base = buffer.baseAddress { (target + position + 1).update(from: base, count: buffer.count) }
+            position += buffer.count + 1
+            target[position] = UInt8(ascii: "\"")
+            if let trailing { target[position + 1] = trailing }
+            return buffer.count + 2 + extra
+        }
+    }
+
     /// UTF-8 text in quotes, escaped. Text that needs no escaping, as most does, is written with
     /// its quotes, `leading` and `trailing` in one append.
     private mutating func appendQuoted(utf8 buffer: UnsafeBufferPointer<UInt8>, after leading: UInt8? = nil, before trailing: UInt8? = nil) {
         guard Self.needsEscaping(buffer) else {
-            let extra = (leading == nil ? 0 : 1) + (trailing == nil ? 0 : 1)
-            append(atMost: buffer.count + 2 + extra) { target in
-                var position = 0
-                if let leading {
-                    target[0] = leading
-                    position = 1
-                }
-                target[position] = UInt8(ascii: "\"")
-                if let base = buffer.baseAddress { (target + position + 1).update(from: base, count: buffer.count) }
-                position += buffer.count + 1
-                target[position] = UInt8(ascii: "\"")
-                if let trailing { target[position + 1] = trailing }
-                return buffer.count + 2 + extra
-            }
+            appendPlainQuoted(buffer, after: leading, before: trailing)
             return
         }
         if let leading { append(leading) }

@@ -101,8 +101,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
-        var day: Int64?
-        if let timestamp = parseWholeSecondsUTC(bytes, knownDay: &day) { return timestamp }
+        var dayOfDate: Int64?  // Not known: the usual shape's reader reads the date itself.
+        if let timestamp = parseWholeSecondsUTC(bytes, knownDay: &dayOfDate) { return timestamp }
         var reader = DigitReader(bytes: bytes)
         guard let year = reader.number(4), reader.expect(UInt8(ascii: "-")), let month = reader.number(2),
               reader.expect(UInt8(ascii: "-")), let day = reader.number(2),
