@@ -24,7 +24,7 @@ extension ReplayReport {
                 }
             }
             let points = result.steps.map { step -> ChartPoint in
-                guard let status = step.decision.currentMetrics?[index], status.kind != .none else {
+                guard let status = step.decision.metricStatus(at: index), status.kind != .none else {
                     return ChartPoint(time: seconds(step.timestamp), value: nil)  // A failed metric is a gap.
                 }
                 let value: Double? = status.averageUtilization.map(Double.init)

@@ -2,7 +2,9 @@
 /// count from the metric's samples and the current pods.
 ///
 /// Read against `pkg/controller/podautoscaler/replica_calculator.go`; the functions keep
-/// upstream's names, order of checks, integer arithmetic and error texts.
+/// upstream's names, order of checks, integer arithmetic and error texts. They take no metric
+/// names: upstream uses those only to wrap a failed fetch's error, which the caller does (see
+/// `Failure.duringFetch`).
 struct ReplicaCalculator {
     var pods: [PodState]
     var now: Timestamp
@@ -26,23 +28,26 @@ struct ReplicaCalculator {
 
     struct Failure: Error {
         var message: String
+        /// The metric's values could not be fetched (the observation is an error, empty, or of
+        /// the wrong kind): upstream wraps `message` with the metric's source and names.
+        var duringFetch = false
     }
 
     // MARK: Resource metrics
 
     /// `GetResourceReplicas`: a Utilization target, in percent of the pods' requests.
     func resourceReplicas(
-        currentReplicas: Int32, targetUtilization: Int32, resource: String, requestTotals: RequestTotals?,
+        currentReplicas: Int32, targetUtilization: Int32, isCPU: Bool, requestTotals: RequestTotals?,
         tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        var metrics = try podMetrics(observation, prepared: prepared, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
-        let groups = try groupAndFilter(&metrics, isCPU: resource == "cpu")
+        var metrics = try podMetrics(observation, prepared: prepared, api: "resource")
+        let groups = try groupAndFilter(&metrics, isCPU: isCPU)
 
         let requests: [Int64]
         switch requestTotals {
         case .totals(let totals)?: requests = totals
         case .failure(let message)?: throw Failure(message: message)
-        case nil: throw Failure(message: "no requests were prepared for resource \(resource)")
+        case nil: throw Failure(message: "no requests were prepared for this metric")
         }
         let (usageRatio, utilization, rawUtilization) = try resourceUtilizationRatio(metrics, requests, targetUtilization)
         var proposal = Proposal(replicas: currentReplicas, usage: rawUtilization, utilization: utilization,
@@ -75,20 +80,20 @@ struct ReplicaCalculator {
 
     /// `GetRawResourceReplicas`: an AverageValue target for a resource.
     func rawResourceReplicas(
-        currentReplicas: Int32, targetUsage: Int64, resource: String,
+        currentReplicas: Int32, targetUsage: Int64, isCPU: Bool,
         tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        let metrics = try podMetrics(observation, prepared: prepared, api: "resource") { "unable to get metrics for resource \(resource): \($0)" }
+        let metrics = try podMetrics(observation, prepared: prepared, api: "resource")
         return try plainMetricReplicas(metrics, currentReplicas: currentReplicas, targetUsage: targetUsage,
-                                       tolerances: tolerances, isCPU: resource == "cpu")
+                                       tolerances: tolerances, isCPU: isCPU)
     }
 
     /// `GetMetricReplicas`: a Pods metric with an AverageValue target.
     func metricReplicas(
-        currentReplicas: Int32, targetUsage: Int64, metricName: String,
+        currentReplicas: Int32, targetUsage: Int64,
         tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        let metrics = try podMetrics(observation, prepared: prepared, api: "custom") { "unable to get metric \(metricName): \($0)" }
+        let metrics = try podMetrics(observation, prepared: prepared, api: "custom")
         return try plainMetricReplicas(metrics, currentReplicas: currentReplicas, targetUsage: targetUsage,
                                        tolerances: tolerances, isCPU: false)
     }
@@ -180,20 +185,18 @@ struct ReplicaCalculator {
 
     /// `GetObjectMetricReplicas`: an Object metric with a Value target.
     func objectMetricReplicas(
-        currentReplicas: Int32, targetUsage: Int64, metricName: String, describedObject: CrossVersionObjectReference,
-        namespace: String, tolerances: Tolerances, observation: MetricObservation
+        currentReplicas: Int32, targetUsage: Int64, tolerances: Tolerances, observation: MetricObservation
     ) throws(Failure) -> Proposal {
-        let usage = try objectValue(observation, metricName: metricName, describedObject: describedObject, namespace: namespace)
+        let usage = try objectValue(observation)
         let usageRatio = Double(usage) / Double(targetUsage)
         return try usageRatioReplicaCount(currentReplicas: currentReplicas, usage: usage, usageRatio: usageRatio, tolerances: tolerances)
     }
 
     /// `GetObjectPerPodMetricReplicas`: an Object metric with an AverageValue target.
     func objectPerPodMetricReplicas(
-        statusReplicas: Int32, targetAverageUsage: Int64, metricName: String, describedObject: CrossVersionObjectReference,
-        namespace: String, tolerances: Tolerances, observation: MetricObservation
+        statusReplicas: Int32, targetAverageUsage: Int64, tolerances: Tolerances, observation: MetricObservation
     ) throws(Failure) -> Proposal {
-        let usage = try objectValue(observation, metricName: metricName, describedObject: describedObject, namespace: namespace)
+        let usage = try objectValue(observation)
         var replicaCount = statusReplicas
         let usageRatio = Double(usage) / (Double(targetAverageUsage) * Double(replicaCount))
         var outcome = ProposalOutcome.withinTolerance
@@ -207,10 +210,9 @@ struct ReplicaCalculator {
 
     /// `GetExternalMetricReplicas`: an External metric with a Value target (series summed).
     func externalMetricReplicas(
-        currentReplicas: Int32, targetUsage: Int64, metricName: String, selector: LabelSelector?,
-        namespace: String, tolerances: Tolerances, observation: MetricObservation
+        currentReplicas: Int32, targetUsage: Int64, tolerances: Tolerances, observation: MetricObservation
     ) throws(Failure) -> Proposal {
-        let values = try externalValues(observation, metricName: metricName, selector: selector, namespace: namespace)
+        let values = try externalValues(observation)
         var usage: Int64 = 0
         for value in values {
             // Capped at Int64.max on positive overflow.
@@ -226,10 +228,9 @@ struct ReplicaCalculator {
 
     /// `GetExternalPerPodMetricReplicas`: an External metric with an AverageValue target.
     func externalPerPodMetricReplicas(
-        statusReplicas: Int32, targetUsagePerPod: Int64, metricName: String, selector: LabelSelector?,
-        namespace: String, tolerances: Tolerances, observation: MetricObservation
+        statusReplicas: Int32, targetUsagePerPod: Int64, tolerances: Tolerances, observation: MetricObservation
     ) throws(Failure) -> Proposal {
-        let values = try externalValues(observation, metricName: metricName, selector: selector, namespace: namespace)
+        let values = try externalValues(observation)
         var usage: Int64 = 0
         for value in values {
             usage = usage &+ value
@@ -282,46 +283,33 @@ struct ReplicaCalculator {
 
     // MARK: Inputs
 
-    private func podMetrics(
-        _ observation: MetricObservation, prepared: PodMetrics?, api: String, wrap: (String) -> String
-    ) throws(Failure) -> PodMetrics {
+    private func podMetrics(_ observation: MetricObservation, prepared: PodMetrics?, api: String) throws(Failure) -> PodMetrics {
         switch observation {
         case .podValues(let pairs):
-            if pairs.isEmpty { throw Failure(message: wrap("no metrics returned from \(api) metrics API")) }
+            if pairs.isEmpty { throw Failure(message: "no metrics returned from \(api) metrics API", duringFetch: true) }
             return prepared ?? PodMetrics(podCount: pods.count, samples: pairs, index: [:])
         case .error(let text):
-            throw Failure(message: wrap(text))
+            throw Failure(message: text, duringFetch: true)
         case .value, .values:
-            throw Failure(message: wrap("the observation holds no per-pod values"))
+            throw Failure(message: "the observation holds no per-pod values", duringFetch: true)
         }
     }
 
-    private func objectValue(
-        _ observation: MetricObservation, metricName: String, describedObject: CrossVersionObjectReference, namespace: String
-    ) throws(Failure) -> Int64 {
-        // Upstream's message puts its arguments in this order.
-        let wrap = { (text: String) in
-            "unable to get metric \(metricName): \(describedObject.kind) on \(namespace) \(describedObject.name)/\(text)"
-        }
+    private func objectValue(_ observation: MetricObservation) throws(Failure) -> Int64 {
         switch observation {
         case .value(let quantity): return quantity.milliValue
-        case .error(let text): throw Failure(message: wrap(text))
-        case .podValues, .values: throw Failure(message: wrap("the observation holds no object value"))
+        case .error(let text): throw Failure(message: text, duringFetch: true)
+        case .podValues, .values: throw Failure(message: "the observation holds no object value", duringFetch: true)
         }
     }
 
-    private func externalValues(
-        _ observation: MetricObservation, metricName: String, selector: LabelSelector?, namespace: String
-    ) throws(Failure) -> [Int64] {
-        let wrap = { (text: String) in
-            "unable to get external metric \(namespace)/\(metricName)/\(LabelSelector.goDescription(selector)): \(text)"
-        }
+    private func externalValues(_ observation: MetricObservation) throws(Failure) -> [Int64] {
         switch observation {
         case .values(let quantities):
-            if quantities.isEmpty { throw Failure(message: wrap("no metrics returned from external metrics API")) }
+            if quantities.isEmpty { throw Failure(message: "no metrics returned from external metrics API", duringFetch: true) }
             return quantities.map(\.milliValue)
-        case .error(let text): throw Failure(message: wrap(text))
-        case .podValues, .value: throw Failure(message: wrap("the observation holds no external values"))
+        case .error(let text): throw Failure(message: text, duringFetch: true)
+        case .podValues, .value: throw Failure(message: "the observation holds no external values", duringFetch: true)
         }
     }
 

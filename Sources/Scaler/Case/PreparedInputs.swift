@@ -2,8 +2,9 @@
 /// metric's samples matched to pods by name, and each pod's request for the resources that
 /// Utilization targets divide by. A reconcile then works on arrays and never hashes a name.
 ///
-/// Invariant: `podMetrics.count == requests.count == spec.metrics.count`.
+/// Invariant: `plans.count == podMetrics.count == requests.count == spec.metrics.count`.
 struct PreparedInputs: Sendable {
+    var plans: [MetricPlan]
     var podMetrics: [PodMetrics?]
     var requests: [RequestTotals?]
     /// What grouping reads of each pod, without the names and containers, so the per-metric
@@ -14,6 +15,7 @@ struct PreparedInputs: Sendable {
     init(spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], tables: PodTables,
          requests knownRequests: [RequestTotals?]? = nil) {
         podStates = tables.states
+        plans = spec.metrics.map(MetricPlan.init)
         podMetrics = []
         podMetrics.reserveCapacity(spec.metrics.count)
         for position in spec.metrics.indices {

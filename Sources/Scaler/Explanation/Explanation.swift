@@ -21,7 +21,7 @@ enum Explanation {
 
         for result in trace.metrics {
             lines.append(describe(result, spec: decision.spec.metrics[result.index],
-                                  status: decision.currentMetrics?[result.index] ?? .none, tolerances: trace.tolerances))
+                                  status: result.status, tolerances: trace.tolerances))
         }
 
         if case .metricsFailed(let invalid, let total) = trace.branch {

@@ -24,8 +24,8 @@ extension Decision {
         writer.endArray()
         writer.key("currentMetrics")
         writer.beginArray()
-        for (index, status) in (currentMetrics ?? []).enumerated() {
-            status.write(to: &writer, spec: spec.metrics[index])
+        if trace.consultedMetrics {
+            for result in trace.metrics { result.status.write(to: &writer, spec: spec.metrics[result.index]) }
         }
         writer.endArray()
         writer.key("recommendation")

@@ -13,8 +13,16 @@ public struct Decision: Sendable {
     /// The HPA's conditions after this sync: upstream's types, statuses, reasons and messages,
     /// in upstream's order.
     public var conditions: [HorizontalPodAutoscalerCondition] { conditionList.conditions.map { $0.rendered(in: spec) } }
-    /// One per spec metric; nil when no metric was computed this cycle.
-    public var currentMetrics: [MetricStatus]?
+    /// One per spec metric; nil when no metric was computed this cycle. Kept in the trace's
+    /// metric results (one array per decision, not two).
+    public var currentMetrics: [MetricStatus]? {
+        trace.consultedMetrics ? trace.metrics.map(\.status) : nil
+    }
+
+    /// `currentMetrics?[index]`, without building the array.
+    public func metricStatus(at index: Int) -> MetricStatus? {
+        trace.consultedMetrics && trace.metrics.indices.contains(index) ? trace.metrics[index].status : nil
+    }
     /// The pre-normalized proposal, max over metrics; nil when metrics were not consulted.
     public var recommendation: Int32?
     public var history: ScaleHistory
@@ -47,6 +55,8 @@ public struct DecisionTrace: Sendable {
     public struct MetricResult: Sendable {
         /// The position in `spec.metrics` (and `currentMetrics`).
         public var index: Int
+        /// The metric's status this cycle (a zero status when it failed).
+        public var status: MetricStatus
         /// nil when this metric failed.
         public var replicas: Int32?
         public var usageRatio: Double?
@@ -78,6 +88,14 @@ public struct DecisionTrace: Sendable {
     }
 
     public var branch: Branch = .metrics
+    /// Metrics were computed (whether or not they succeeded): `metrics` holds one result per
+    /// spec metric, in order.
+    public var consultedMetrics: Bool {
+        switch branch {
+        case .metrics, .metricsFailed: return true
+        case .scalingDisabled, .aboveMaximum, .belowMinimum: return false
+        }
+    }
     public var tolerances: Tolerances = Tolerances(scaleDown: 0.1, scaleUp: 0.1)
     public var metrics: [MetricResult] = []
     public var stabilization: Stabilization?

@@ -25,7 +25,6 @@ public enum HorizontalController {
         var desiredReplicas: Int32 = 0
         var rescale = true
         var rescaleReason = RescaleReason.none
-        var metricStatuses: [MetricStatus]?
         var recommendation: Int32?
 
         if currentReplicas == 0 && minReplicas != 0 {
@@ -44,7 +43,6 @@ public enum HorizontalController {
             trace.branch = .belowMinimum(minReplicas: minReplicas)
         } else {
             let computed = computeReplicasForMetrics(input, tolerances: trace.tolerances, conditions: &conditions, trace: &trace)
-            metricStatuses = computed.statuses
             guard let metricDesiredReplicas = computed.replicas else {
                 // Metrics failed hard: nothing is scaled and the conditions say why.
                 trace.branch = .metricsFailed(invalid: computed.invalidCount, total: spec.metrics.count)
@@ -52,7 +50,7 @@ public enum HorizontalController {
                 return Decision(
                     currentReplicas: currentReplicas, desiredReplicas: currentReplicas, rescale: false,
                     rescaleReason: .failed("failed to compute desired number of replicas based on listed metrics for \(reference): \(computed.error ?? "")"),
-                    conditionList: conditions, currentMetrics: metricStatuses, recommendation: nil,
+                    conditionList: conditions, recommendation: nil,
                     history: history, lastScaleTime: nil, spec: spec, trace: trace)
             }
             recommendation = metricDesiredReplicas
@@ -95,7 +93,7 @@ public enum HorizontalController {
 
         return Decision(
             currentReplicas: currentReplicas, desiredReplicas: desiredReplicas, rescale: rescale, rescaleReason: rescaleReason,
-            conditionList: conditions, currentMetrics: metricStatuses, recommendation: recommendation,
+            conditionList: conditions, recommendation: recommendation,
             history: history, lastScaleTime: lastScaleTime, spec: spec, trace: trace)
     }
 
@@ -103,7 +101,6 @@ public enum HorizontalController {
         /// nil when no scaling can happen this cycle.
         var replicas: Int32?
         var metricName: MetricLabel?
-        var statuses: [MetricStatus]
         var invalidCount: Int
         var error: String?
     }
@@ -115,11 +112,6 @@ public enum HorizontalController {
         _ input: ReconcileCase, tolerances: Tolerances, conditions: inout ConditionList, trace: inout DecisionTrace
     ) -> ComputedMetrics {
         let specs = input.spec.metrics
-        // Filled by appending: `Array(repeating:count:)` looks the array type's metadata up at
-        // run time on every call.
-        var statuses: [MetricStatus] = []
-        statuses.reserveCapacity(specs.count)
-        for _ in specs { statuses.append(.none) }
         var replicas: Int32 = 0
         var metricName: MetricLabel?
         var invalidCount = 0
@@ -131,15 +123,14 @@ public enum HorizontalController {
             initialReadinessDelay: input.options.initialReadinessDelay)
         trace.metrics.reserveCapacity(specs.count)
 
-        for (index, spec) in specs.enumerated() {
+        for index in specs.indices {
             let observation = index < input.metrics.count ? input.metrics[index] : .error("no value was observed for this metric")
-            let result = computeReplicasForMetric(spec, metricIndex: index, observation: observation, input: input,
+            let result = computeReplicasForMetric(input.prepared.plans[index], metricIndex: index, observation: observation, input: input,
                                                   calculator: calculator, tolerances: tolerances)
             switch result {
             case .success(let proposal):
-                statuses[index] = proposal.status
                 trace.metrics.append(DecisionTrace.MetricResult(
-                    index: index, replicas: proposal.replicas, usageRatio: proposal.calculation?.usageRatio,
+                    index: index, status: proposal.status, replicas: proposal.replicas, usageRatio: proposal.calculation?.usageRatio,
                     outcome: proposal.calculation?.outcome, readyPods: proposal.calculation?.readyPods ?? 0,
                     unreadyPods: proposal.calculation?.unreadyPods ?? 0, missingPods: proposal.calculation?.missingPods ?? 0,
                     ignoredPods: proposal.calculation?.ignoredPods ?? 0, error: nil))
@@ -148,7 +139,7 @@ public enum HorizontalController {
                     metricName = proposal.metricName
                 }
             case .failure(let failure):
-                trace.metrics.append(DecisionTrace.MetricResult(index: index, replicas: nil, error: failure.condition.detail.text(in: input.spec)))
+                trace.metrics.append(DecisionTrace.MetricResult(index: index, status: .none, replicas: nil, error: failure.condition.detail.text(in: input.spec)))
                 if invalidCount == 0 {
                     firstInvalidCondition = failure.condition
                     firstInvalidError = failure.error
@@ -163,10 +154,10 @@ public enum HorizontalController {
         }
         if invalidCount >= specs.count || (invalidCount > 0 && replicas < input.scale.specReplicas) {
             if let firstInvalidCondition { conditions.set(firstInvalidCondition) }
-            return ComputedMetrics(replicas: nil, metricName: nil, statuses: statuses, invalidCount: invalidCount, error: error)
+            return ComputedMetrics(replicas: nil, metricName: nil, invalidCount: invalidCount, error: error)
         }
         if let metricName { conditions.set(.scalingActive, true, "ValidMetricFound", detail: .validMetricFound(metricName)) }
-        return ComputedMetrics(replicas: replicas, metricName: metricName, statuses: statuses, invalidCount: invalidCount, error: error)
+        return ComputedMetrics(replicas: replicas, metricName: metricName, invalidCount: invalidCount, error: error)
     }
 
     struct MetricProposal {
@@ -190,172 +181,140 @@ public enum HorizontalController {
     }
 
     /// `computeReplicasForMetric` and the `computeStatusFor*Metric` functions it dispatches to.
+    /// The calculation reads the metric's plan; the spec entry, with its names, is read only
+    /// to word a failure.
     static func computeReplicasForMetric(
-        _ spec: MetricSpec, metricIndex: Int, observation: MetricObservation, input: ReconcileCase,
+        _ plan: MetricPlan, metricIndex: Int, observation: MetricObservation, input: ReconcileCase,
         calculator: ReplicaCalculator, tolerances: Tolerances
     ) -> Result<MetricProposal, MetricFailure> {
         let specReplicas = input.scale.specReplicas
         let statusReplicas = input.scale.statusReplicas
-        let namespace = input.metadata.namespace
         let prepared = input.prepared.podMetrics[metricIndex]
-        let requests = input.prepared.requests[metricIndex]
+        let proposal: ReplicaCalculator.Proposal
+        let label: MetricLabel.Kind
+        let status: MetricStatus
+        do throws(ReplicaCalculator.Failure) {
+            switch plan {
+            case .resourceUtilization(let target, let isCPU, let container):
+                proposal = try calculator.resourceReplicas(
+                    currentReplicas: specReplicas, targetUtilization: target, isCPU: isCPU,
+                    requestTotals: input.prepared.requests[metricIndex], tolerances: tolerances,
+                    observation: observation, prepared: prepared)
+                label = container ? .containerResourceUtilization : .resourceUtilization
+                status = MetricStatus(kind: container ? .containerResource : .resource, averageValue: proposal.usage,
+                                      averageUtilization: proposal.utilization)
+            case .resourceAverage(let target, let isCPU, let container):
+                proposal = try calculator.rawResourceReplicas(
+                    currentReplicas: specReplicas, targetUsage: target, isCPU: isCPU, tolerances: tolerances,
+                    observation: observation, prepared: prepared)
+                label = .resourceAverage
+                status = MetricStatus(kind: container ? .containerResource : .resource, averageValue: proposal.usage,
+                                      averageUtilization: proposal.utilization)
+            case .pods(let target):
+                proposal = try calculator.metricReplicas(
+                    currentReplicas: specReplicas, targetUsage: target, tolerances: tolerances,
+                    observation: observation, prepared: prepared)
+                label = .pods
+                status = MetricStatus(kind: .pods, averageValue: proposal.usage)
+            case .objectValue(let target):
+                proposal = try calculator.objectMetricReplicas(
+                    currentReplicas: specReplicas, targetUsage: target, tolerances: tolerances, observation: observation)
+                label = .object
+                status = MetricStatus(kind: .object, value: proposal.usage)
+            case .objectAverage(let target):
+                proposal = try calculator.objectPerPodMetricReplicas(
+                    statusReplicas: statusReplicas, targetAverageUsage: target, tolerances: tolerances, observation: observation)
+                // Upstream names this proposal as if it were external.
+                label = .external
+                status = MetricStatus(kind: .objectAverage, averageValue: proposal.usage)
+            case .externalAverage(let target):
+                proposal = try calculator.externalPerPodMetricReplicas(
+                    statusReplicas: statusReplicas, targetUsagePerPod: target, tolerances: tolerances, observation: observation)
+                label = .external
+                status = MetricStatus(kind: .external, averageValue: proposal.usage)
+            case .externalValue(let target):
+                proposal = try calculator.externalMetricReplicas(
+                    currentReplicas: specReplicas, targetUsage: target, tolerances: tolerances, observation: observation)
+                label = .external
+                status = MetricStatus(kind: .external, value: proposal.usage)
+            case .invalid:
+                return .failure(invalidMetricSource(input.spec.metrics[metricIndex]))
+            }
+        } catch {
+            return .failure(MetricFailure(error, metric: input.spec.metrics[metricIndex], plan: plan,
+                                          namespace: input.metadata.namespace))
+        }
+        return .success(MetricProposal(replicas: proposal.replicas, metricName: MetricLabel(kind: label, index: metricIndex),
+                                       status: status, calculation: proposal))
+    }
 
-        switch spec {
-        case .object(let describedObject, let metric, let target):
-            let fail = { (message: String, wrapped: String) in
-                Result<MetricProposal, MetricFailure>.failure(MetricFailure(
-                    condition: unableToCompute("FailedGetObjectMetric", message), error: "failed to get object metric value: \(wrapped)"))
-            }
-            if target.type == .value, let value = target.value {
-                do {
-                    let proposal = try calculator.objectMetricReplicas(
-                        currentReplicas: specReplicas, targetUsage: value.milliValue, metricName: metric.name,
-                        describedObject: describedObject, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(kind: .object, value: proposal.usage)
-                    return .success(MetricProposal(replicas: proposal.replicas, metricName: MetricLabel(kind: .object, index: metricIndex),
-                                                   status: status, calculation: proposal))
-                } catch {
-                    return fail(error.message, error.message)
-                }
-            } else if target.type == .averageValue, let averageValue = target.averageValue {
-                do {
-                    let proposal = try calculator.objectPerPodMetricReplicas(
-                        statusReplicas: statusReplicas, targetAverageUsage: averageValue.milliValue, metricName: metric.name,
-                        describedObject: describedObject, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(kind: .objectAverage, averageValue: proposal.usage)
-                    // Upstream names this proposal as if it were external.
-                    return .success(MetricProposal(replicas: proposal.replicas,
-                                                   metricName: MetricLabel(kind: .external, index: metricIndex),
-                                                   status: status, calculation: proposal))
-                } catch {
-                    return fail(error.message, "failed to get \(metric.name) object metric: \(error.message)")
-                }
-            }
+    /// The failure of a metric whose plan is `.invalid`: its target cannot be used, or its type
+    /// is unknown.
+    static func invalidMetricSource(_ metric: MetricSpec) -> MetricFailure {
+        switch metric {
+        case .resource(let name, _):
+            let message = "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set"
+            return MetricFailure(condition: unableToCompute("FailedGetResourceMetric", message),
+                                 error: "failed to get \(name) resource metric value: \(message)")
+        case .containerResource(_, let container, _):
+            let message = "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set"
+            return MetricFailure(condition: unableToCompute("FailedGetContainerResourceMetric", message),
+                                 error: "failed to get \(container) container metric value: \(message)")
+        case .pods:
+            let message = "invalid pods metric source: no average value target was set"
+            return MetricFailure(condition: unableToCompute("FailedGetPodsMetric", message),
+                                 error: "failed to get pods metric value: \(message)")
+        case .object:
             let message = "invalid object metric source: neither a value target nor an average value target was set"
-            return fail(message, message)
-
-        case .pods(let metric, let target):
-            guard let averageValue = target.averageValue else {
-                let message = "invalid pods metric source: no average value target was set"
-                return .failure(MetricFailure(condition: unableToCompute("FailedGetPodsMetric", message),
-                                              error: "failed to get pods metric value: \(message)"))
-            }
-            do {
-                let proposal = try calculator.metricReplicas(
-                    currentReplicas: specReplicas, targetUsage: averageValue.milliValue, metricName: metric.name,
-                    tolerances: tolerances, observation: observation, prepared: prepared)
-                let status = MetricStatus(kind: .pods, averageValue: proposal.usage)
-                return .success(MetricProposal(replicas: proposal.replicas, metricName: MetricLabel(kind: .pods, index: metricIndex),
-                                               status: status, calculation: proposal))
-            } catch {
-                return .failure(MetricFailure(condition: unableToCompute("FailedGetPodsMetric", error.message),
-                                              error: "failed to get pods metric value: \(error.message)"))
-            }
-
-        case .resource(let name, let target):
-            switch computeStatusForResourceMetricGeneric(
-                currentReplicas: specReplicas, target: target, resource: name, container: nil, requests: requests,
-                metricIndex: metricIndex, calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
-            {
-            case .success(let generic):
-                let status = MetricStatus(kind: .resource, averageValue: generic.proposal.usage,
-                                          averageUtilization: generic.proposal.utilization)
-                return .success(MetricProposal(replicas: generic.proposal.replicas, metricName: generic.metricName,
-                                               status: status, calculation: generic.proposal))
-            case .failure(let failure):
-                let message = failure.message
-                return .failure(MetricFailure(condition: unableToCompute("FailedGetResourceMetric", message),
-                                              error: "failed to get \(name) resource metric value: \(message)"))
-            }
-
-        case .containerResource(let name, let container, let target):
-            switch computeStatusForResourceMetricGeneric(
-                currentReplicas: specReplicas, target: target, resource: name, container: container, requests: requests,
-                metricIndex: metricIndex, calculator: calculator, tolerances: tolerances, observation: observation, prepared: prepared)
-            {
-            case .success(let generic):
-                let status = MetricStatus(kind: .containerResource,
-                                          averageValue: generic.proposal.usage, averageUtilization: generic.proposal.utilization)
-                return .success(MetricProposal(replicas: generic.proposal.replicas, metricName: generic.metricName,
-                                               status: status, calculation: generic.proposal))
-            case .failure(let failure):
-                let message = failure.message
-                return .failure(MetricFailure(condition: unableToCompute("FailedGetContainerResourceMetric", message),
-                                              error: "failed to get \(container) container metric value: \(message)"))
-            }
-
-        case .external(let metric, let target):
-            let metricName = MetricLabel(kind: .external, index: metricIndex)
-            if let averageValue = target.averageValue {
-                do {
-                    let proposal = try calculator.externalPerPodMetricReplicas(
-                        statusReplicas: statusReplicas, targetUsagePerPod: averageValue.milliValue, metricName: metric.name,
-                        selector: metric.selector, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(kind: .external, averageValue: proposal.usage)
-                    return .success(MetricProposal(replicas: proposal.replicas, metricName: metricName, status: status, calculation: proposal))
-                } catch {
-                    return .failure(MetricFailure(condition: unableToCompute("FailedGetExternalMetric", error.message),
-                                                  error: "failed to get \(metric.name) external metric value: failed to get \(metric.name) external metric: \(error.message)"))
-                }
-            }
-            if let value = target.value {
-                do {
-                    let proposal = try calculator.externalMetricReplicas(
-                        currentReplicas: specReplicas, targetUsage: value.milliValue, metricName: metric.name,
-                        selector: metric.selector, namespace: namespace, tolerances: tolerances, observation: observation)
-                    let status = MetricStatus(kind: .external, value: proposal.usage)
-                    return .success(MetricProposal(replicas: proposal.replicas, metricName: metricName, status: status, calculation: proposal))
-                } catch {
-                    return .failure(MetricFailure(condition: unableToCompute("FailedGetExternalMetric", error.message),
-                                                  error: "failed to get \(metric.name) external metric value: failed to get external metric \(metric.name): \(error.message)"))
-                }
-            }
+            return MetricFailure(condition: unableToCompute("FailedGetObjectMetric", message),
+                                 error: "failed to get object metric value: \(message)")
+        case .external(let metric, _):
             let message = "invalid external metric source: neither a value target nor an average value target was set"
-            return .failure(MetricFailure(condition: unableToCompute("FailedGetExternalMetric", message),
-                                          error: "failed to get \(metric.name) external metric value: \(message)"))
-
+            return MetricFailure(condition: unableToCompute("FailedGetExternalMetric", message),
+                                 error: "failed to get \(metric.name) external metric value: \(message)")
         case .unknown(let type):
             let message = "unknown metric source type \"\(type)\""
-            return .failure(MetricFailure(condition: unableToCompute("InvalidMetricSourceType", message), error: message))
+            return MetricFailure(condition: unableToCompute("InvalidMetricSourceType", message), error: message)
         }
     }
+}
 
-    struct GenericResourceProposal {
-        var proposal: ReplicaCalculator.Proposal
-        var metricName: MetricLabel
-    }
-
-    /// `computeStatusForResourceMetricGeneric`: an AverageValue target wins over a Utilization one.
-    static func computeStatusForResourceMetricGeneric(
-        currentReplicas: Int32, target: MetricTarget, resource: String, container: String?, requests: RequestTotals?,
-        metricIndex: Int, calculator: ReplicaCalculator, tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
-    ) -> Result<GenericResourceProposal, GenericFailure> {
-        if let averageValue = target.averageValue {
-            do {
-                let proposal = try calculator.rawResourceReplicas(
-                    currentReplicas: currentReplicas, targetUsage: averageValue.milliValue, resource: resource,
-                    tolerances: tolerances, observation: observation, prepared: prepared)
-                return .success(GenericResourceProposal(proposal: proposal, metricName: MetricLabel(kind: .resourceAverage, index: metricIndex)))
-            } catch {
-                return .failure(GenericFailure("failed to get \(resource) usage: \(error.message)"))
+extension HorizontalController.MetricFailure {
+    /// A calculation's failure, worded as upstream's `computeStatusFor*Metric` and the
+    /// replica calculator word it: a failed fetch names the metric's source first.
+    init(_ failure: ReplicaCalculator.Failure, metric: MetricSpec, plan: MetricPlan, namespace: String) {
+        let text = failure.message
+        switch metric {
+        case .resource(let name, _), .containerResource(let name, _, _):
+            let fetched = failure.duringFetch ? "unable to get metrics for resource \(name): \(text)" : text
+            let message = plan.isAverage ? "failed to get \(name) usage: \(fetched)" : "failed to get \(name) utilization: \(fetched)"
+            if case .containerResource(_, let container, _) = metric {
+                self.init(condition: HorizontalController.unableToCompute("FailedGetContainerResourceMetric", message),
+                          error: "failed to get \(container) container metric value: \(message)")
+            } else {
+                self.init(condition: HorizontalController.unableToCompute("FailedGetResourceMetric", message),
+                          error: "failed to get \(name) resource metric value: \(message)")
             }
+        case .pods(let metric, _):
+            let message = failure.duringFetch ? "unable to get metric \(metric.name): \(text)" : text
+            self.init(condition: HorizontalController.unableToCompute("FailedGetPodsMetric", message),
+                      error: "failed to get pods metric value: \(message)")
+        case .object(let describedObject, let metric, _):
+            // Upstream's message puts its arguments in this order.
+            let message = failure.duringFetch
+                ? "unable to get metric \(metric.name): \(describedObject.kind) on \(namespace) \(describedObject.name)/\(text)" : text
+            let wrapped = plan.isAverage ? "failed to get \(metric.name) object metric: \(message)" : message
+            self.init(condition: HorizontalController.unableToCompute("FailedGetObjectMetric", message),
+                      error: "failed to get object metric value: \(wrapped)")
+        case .external(let metric, _):
+            let message = failure.duringFetch
+                ? "unable to get external metric \(namespace)/\(metric.name)/\(LabelSelector.goDescription(metric.selector)): \(text)" : text
+            let wrapped = plan.isAverage
+                ? "failed to get \(metric.name) external metric: \(message)" : "failed to get external metric \(metric.name): \(message)"
+            self.init(condition: HorizontalController.unableToCompute("FailedGetExternalMetric", message),
+                      error: "failed to get \(metric.name) external metric value: \(wrapped)")
+        case .unknown:
+            self = HorizontalController.invalidMetricSource(metric)
         }
-        guard let targetUtilization = target.averageUtilization else {
-            return .failure(GenericFailure("invalid resource metric source: neither an average utilization target nor an average value (usage) target was set"))
-        }
-        do {
-            let proposal = try calculator.resourceReplicas(
-                currentReplicas: currentReplicas, targetUtilization: targetUtilization, resource: resource, requestTotals: requests,
-                tolerances: tolerances, observation: observation, prepared: prepared)
-            let metricName = MetricLabel(kind: container == nil ? .resourceUtilization : .containerResourceUtilization, index: metricIndex)
-            return .success(GenericResourceProposal(proposal: proposal, metricName: metricName))
-        } catch {
-            return .failure(GenericFailure("failed to get \(resource) utilization: \(error.message)"))
-        }
-    }
-
-    struct GenericFailure: Error {
-        var message: String
-        init(_ message: String) { self.message = message }
     }
 }
