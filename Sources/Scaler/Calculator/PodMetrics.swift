@@ -1,28 +1,32 @@
 /// One metric's per-pod samples joined to the case's pods: upstream's `PodMetricsInfo` map,
 /// laid out as arrays so the calculator never hashes a pod name.
 ///
-/// Invariant: `values.count == pods.count`; `values[i]` is pod i's sample in milli-units, or
-/// nil when the pod has no metric (or its metric was removed). `superfluous` holds samples
-/// naming no pod: upstream keeps those in its map, so they count in averages and lengths.
-struct PodMetrics: Sendable {
-    var values: [Int64?]
-    var samples: [PodSample?]
-    var superfluous: [Int64]
+/// Invariant: `values.count == samples.count == pods.count`; `values[i]` is pod i's sample in
+/// milli-units, or nil when the pod has no metric. `superfluous` holds samples naming no pod:
+/// upstream keeps those in its map, so they count in averages and lengths.
+///
+/// A class, built once per case and only read: handing it to a calculation retains one
+/// reference rather than each of its arrays. A calculation that removes or replaces samples
+/// works on its own copy of `values`.
+final class PodMetrics: Sendable {
+    let values: [Int64?]
+    let samples: [PodSample?]
+    let superfluous: [Int64]
 
     /// `uniquelyNamedPods`: the pods, when no two share a name; samples listed in pod order
     /// are then placed by position without hashing their names.
     init(podCount: Int, samples pairs: [(pod: String, sample: PodSample)], index: [String: Int], uniquelyNamedPods: [Pod]? = nil) {
         // Filled by appending: `Array(repeating:count:)` of an optional looks the array type's
         // metadata up at run time on every call, which cost more than the loop.
-        values = []
-        samples = []
+        var values: [Int64?] = []
+        var samples: [PodSample?] = []
         values.reserveCapacity(podCount)
         samples.reserveCapacity(podCount)
         for _ in 0..<podCount {
             values.append(nil)
             samples.append(nil)
         }
-        superfluous = []
+        var superfluous: [Int64] = []
         for (offset, (name, sample)) in pairs.enumerated() {
             let position: Int?
             if let pods = uniquelyNamedPods, offset < pods.count, pods[offset].name == name {
@@ -37,10 +41,13 @@ struct PodMetrics: Sendable {
                 superfluous.append(sample.milliValue)
             }
         }
+        self.values = values
+        self.samples = samples
+        self.superfluous = superfluous
     }
 
-    /// `len(metrics)` upstream.
-    var count: Int {
+    /// `len(metrics)` upstream, once the samples of `values` alone remain of the pods' ones.
+    func count(keeping values: [Int64?]) -> Int {
         var present = superfluous.count
         for value in values where value != nil { present += 1 }
         return present
@@ -62,7 +69,7 @@ extension PodGroups {
     /// initializes or when its sample predates its readiness.
     init(
         pods: [PodState],
-        metrics: PodMetrics,
+        samples: [PodSample?],
         isCPU: Bool,
         now: Timestamp,
         cpuInitializationPeriod: TimeSpan,
@@ -77,7 +84,7 @@ extension PodGroups {
                 unready.append(position)
                 continue
             }
-            guard let sample = metrics.samples[position] else {
+            guard let sample = samples[position] else {
                 missing.append(position)
                 continue
             }

@@ -40,8 +40,9 @@ struct ReplicaCalculator {
         currentReplicas: Int32, targetUtilization: Int32, isCPU: Bool, requestTotals: RequestTotals?,
         tolerances: Tolerances, observation: MetricObservation, prepared: PodMetrics?
     ) throws(Failure) -> Proposal {
-        var metrics = try podMetrics(observation, prepared: prepared, api: "resource")
-        let groups = try groupAndFilter(&metrics, isCPU: isCPU)
+        let metrics = try podMetrics(observation, prepared: prepared, api: "resource")
+        var values = metrics.values
+        let groups = try groupAndFilter(metrics, &values, isCPU: isCPU)
 
         let requests: [Int64]
         switch requestTotals {
@@ -49,7 +50,7 @@ struct ReplicaCalculator {
         case .failure(let message)?: throw Failure(message: message)
         case nil: throw Failure(message: "no requests were prepared for this metric")
         }
-        let (usageRatio, utilization, rawUtilization) = try resourceUtilizationRatio(metrics, requests, targetUtilization)
+        let (usageRatio, utilization, rawUtilization) = try resourceUtilizationRatio(values, requests, targetUtilization)
         var proposal = Proposal(replicas: currentReplicas, usage: rawUtilization, utilization: utilization,
                                 usageRatio: usageRatio, outcome: .withinTolerance)
         proposal.count(groups)
@@ -62,20 +63,20 @@ struct ReplicaCalculator {
                 // target, when the target is above 100 %).
                 let fallbackUtilization = Int64(max(100, targetUtilization))
                 for position in groups.missing {
-                    metrics.values[position] = requests[position] &* fallbackUtilization / 100
+                    values[position] = requests[position] &* fallbackUtilization / 100
                 }
             } else if usageRatio > 1.0 {
                 // On a scale-up, a missing pod counts as idle.
-                for position in groups.missing { metrics.values[position] = 0 }
+                for position in groups.missing { values[position] = 0 }
             }
         }
         if scaleUpWithUnready {
-            for position in groups.unready { metrics.values[position] = 0 }
+            for position in groups.unready { values[position] = 0 }
         }
 
-        let (newUsageRatio, _, _) = try resourceUtilizationRatio(metrics, requests, targetUtilization)
+        let (newUsageRatio, _, _) = try resourceUtilizationRatio(values, requests, targetUtilization)
         return rebalancedProposal(proposal, usageRatio: usageRatio, newUsageRatio: newUsageRatio,
-                                  metricCount: metrics.count, currentReplicas: currentReplicas, tolerances: tolerances)
+                                  metricCount: metrics.count(keeping: values), currentReplicas: currentReplicas, tolerances: tolerances)
     }
 
     /// `GetRawResourceReplicas`: an AverageValue target for a resource.
@@ -100,12 +101,12 @@ struct ReplicaCalculator {
 
     /// `calcPlainMetricReplicas`: per-pod averages against an average target.
     private func plainMetricReplicas(
-        _ metricsIn: PodMetrics, currentReplicas: Int32, targetUsage: Int64, tolerances: Tolerances, isCPU: Bool
+        _ metrics: PodMetrics, currentReplicas: Int32, targetUsage: Int64, tolerances: Tolerances, isCPU: Bool
     ) throws(Failure) -> Proposal {
-        var metrics = metricsIn
-        let groups = try groupAndFilter(&metrics, isCPU: isCPU)
+        var values = metrics.values
+        let groups = try groupAndFilter(metrics, &values, isCPU: isCPU)
 
-        let (usageRatio, usage) = metricUsageRatio(metrics, targetUsage)
+        let (usageRatio, usage) = metricUsageRatio(values, metrics.superfluous, targetUsage)
         var proposal = Proposal(replicas: currentReplicas, usage: usage, utilization: nil,
                                 usageRatio: usageRatio, outcome: .withinTolerance)
         proposal.count(groups)
@@ -115,29 +116,30 @@ struct ReplicaCalculator {
         if !groups.missing.isEmpty {
             if usageRatio < 1.0 {
                 // On a scale-down, a missing pod counts as using exactly the target.
-                for position in groups.missing { metrics.values[position] = targetUsage }
+                for position in groups.missing { values[position] = targetUsage }
             } else if usageRatio > 1.0 {
-                for position in groups.missing { metrics.values[position] = 0 }
+                for position in groups.missing { values[position] = 0 }
             }
         }
         if scaleUpWithUnready {
-            for position in groups.unready { metrics.values[position] = 0 }
+            for position in groups.unready { values[position] = 0 }
         }
 
-        let (newUsageRatio, _) = metricUsageRatio(metrics, targetUsage)
+        let (newUsageRatio, _) = metricUsageRatio(values, metrics.superfluous, targetUsage)
         return rebalancedProposal(proposal, usageRatio: usageRatio, newUsageRatio: newUsageRatio,
-                                  metricCount: metrics.count, currentReplicas: currentReplicas, tolerances: tolerances)
+                                  metricCount: metrics.count(keeping: values), currentReplicas: currentReplicas, tolerances: tolerances)
     }
 
     /// The start both per-pod calculations share: group the pods, then drop the samples of
-    /// ignored and unready pods; fail when none is left.
-    private func groupAndFilter(_ metrics: inout PodMetrics, isCPU: Bool) throws(Failure) -> PodGroups {
+    /// ignored and unready pods from `values` (the calculation's copy of `metrics.values`);
+    /// fail when none is left.
+    private func groupAndFilter(_ metrics: PodMetrics, _ values: inout [Int64?], isCPU: Bool) throws(Failure) -> PodGroups {
         guard !pods.isEmpty else { throw Failure(message: "no pods returned by selector while calculating replica count") }
-        let groups = PodGroups(pods: pods, metrics: metrics, isCPU: isCPU, now: now,
+        let groups = PodGroups(pods: pods, samples: metrics.samples, isCPU: isCPU, now: now,
                                cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
-        remove(groups.ignored, from: &metrics)
-        remove(groups.unready, from: &metrics)
-        if metrics.count == 0 {
+        for position in groups.ignored { values[position] = nil }
+        for position in groups.unready { values[position] = nil }
+        if metrics.count(keeping: values) == 0 {
             throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
         }
         return groups
@@ -313,18 +315,14 @@ struct ReplicaCalculator {
         }
     }
 
-    private func remove(_ positions: [Int], from metrics: inout PodMetrics) {
-        for position in positions { metrics.values[position] = nil }
-    }
-
     /// `GetResourceUtilizationRatio`: superfluous samples (no request) are skipped.
     private func resourceUtilizationRatio(
-        _ metrics: PodMetrics, _ requests: [Int64], _ targetUtilization: Int32
+        _ values: [Int64?], _ requests: [Int64], _ targetUtilization: Int32
     ) throws(Failure) -> (Double, Int32, Int64) {
         var metricsTotal: Int64 = 0
         var requestsTotal: Int64 = 0
         var entries: Int64 = 0
-        for (position, value) in metrics.values.enumerated() {
+        for (position, value) in values.enumerated() {
             guard let value else { continue }
             metricsTotal = metricsTotal &+ value
             requestsTotal = requestsTotal &+ requests[position]
@@ -338,11 +336,16 @@ struct ReplicaCalculator {
     }
 
     /// `GetMetricUsageRatio`: the average over every sample, superfluous ones included.
-    private func metricUsageRatio(_ metrics: PodMetrics, _ targetUsage: Int64) -> (Double, Int64) {
+    private func metricUsageRatio(_ values: [Int64?], _ superfluous: [Int64], _ targetUsage: Int64) -> (Double, Int64) {
         var metricsTotal: Int64 = 0
-        for value in metrics.values { if let value { metricsTotal = metricsTotal &+ value } }
-        for value in metrics.superfluous { metricsTotal = metricsTotal &+ value }
-        let usage = metricsTotal / Int64(metrics.count)
+        var count = superfluous.count
+        for value in values {
+            guard let value else { continue }
+            metricsTotal = metricsTotal &+ value
+            count += 1
+        }
+        for value in superfluous { metricsTotal = metricsTotal &+ value }
+        let usage = metricsTotal / Int64(count)
         return (Double(usage) / Double(targetUsage), usage)
     }
 }
