@@ -75,39 +75,41 @@ extension PodGroups {
         cpuInitializationPeriod: TimeSpan,
         initialReadinessDelay: TimeSpan
     ) {
-        for (position, pod) in pods.enumerated() {
-            if pod.deleted || pod.phase == .failed {
-                ignored.append(position)
-                continue
-            }
-            if pod.phase == .pending {
-                unready.append(position)
-                continue
-            }
-            guard let sample = samples[position] else {
-                missing.append(position)
-                continue
-            }
-            if isCPU {
-                var isUnready: Bool
-                if let ready = pod.ready, let startTime = pod.startTime {
-                    if startTime + cpuInitializationPeriod > now {
-                        // Still initializing: skip the sample unless one whole window of it was
-                        // collected after the pod last became ready.
-                        isUnready = !ready || sample.timestamp < pod.readyTransitionTime + sample.window
-                    } else {
-                        // Skip only a pod that is unready and has never been ready.
-                        isUnready = !ready && startTime + initialReadinessDelay > pod.readyTransitionTime
+        // The invariant gives `samples.count == pods.count`: checked once, not per pod.
+        precondition(samples.count == pods.count, "one sample slot per pod")
+        pods.withUnsafeBufferPointer { pods in
+            samples.withUnsafeBufferPointer { samples in
+                for position in pods.indices {
+                    switch Self.group(pods[position], sample: samples[position], isCPU: isCPU, now: now,
+                                      cpuInitializationPeriod: cpuInitializationPeriod,
+                                      initialReadinessDelay: initialReadinessDelay) {
+                    case .ignored: ignored.append(position)
+                    case .unready: unready.append(position)
+                    case .missing: missing.append(position)
+                    case .ready: readyPodCount += 1
                     }
-                } else {
-                    isUnready = true
-                }
-                if isUnready {
-                    unready.append(position)
-                    continue
                 }
             }
-            readyPodCount += 1
         }
+    }
+
+    private enum Group { case ignored, unready, missing, ready }
+
+    private static func group(
+        _ pod: PodState, sample: PodSample?, isCPU: Bool, now: Timestamp,
+        cpuInitializationPeriod: TimeSpan, initialReadinessDelay: TimeSpan
+    ) -> Group {
+        if pod.deleted || pod.phase == .failed { return .ignored }
+        if pod.phase == .pending { return .unready }
+        guard let sample else { return .missing }
+        guard isCPU else { return .ready }
+        guard let ready = pod.ready, let startTime = pod.startTime else { return .unready }
+        if startTime + cpuInitializationPeriod > now {
+            // Still initializing: skip the sample unless one whole window of it was collected
+            // after the pod last became ready.
+            return !ready || sample.timestamp < pod.readyTransitionTime + sample.window ? .unready : .ready
+        }
+        // Skip only a pod that is unready and has never been ready.
+        return !ready && startTime + initialReadinessDelay > pod.readyTransitionTime ? .unready : .ready
     }
 }

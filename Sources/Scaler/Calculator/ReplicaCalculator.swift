@@ -139,7 +139,9 @@ struct ReplicaCalculator {
                                cpuInitializationPeriod: cpuInitializationPeriod, initialReadinessDelay: initialReadinessDelay)
         for position in groups.ignored { values[position] = nil }
         for position in groups.unready { values[position] = nil }
-        if metrics.count(keeping: values) == 0 {
+        // What is left: the ready pods' samples (a pod with a sample is ready unless ignored or
+        // unready) and the superfluous ones.
+        if groups.readyPodCount + metrics.superfluous.count == 0 {
             throw Failure(message: "did not receive metrics for targeted pods (pods might be unready)")
         }
         return groups
