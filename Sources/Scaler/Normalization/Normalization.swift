@@ -13,35 +13,28 @@ enum Normalization {
     /// `stabilizeRecommendation`: the highest recommendation inside the downscale window;
     /// the newest recommendation replaces the last one that fell out of the window.
     static func stabilizeRecommendation(
-        _ recommendations: inout [TimestampedRecommendation], prenormalized: Int32, now: Timestamp, window: TimeSpan
+        _ recommendations: inout EditedEntries<TimestampedRecommendation>, prenormalized: Int32, now: Timestamp, window: TimeSpan
     ) -> Int32 {
         var maxRecommendation = prenormalized
         var oldSampleIndex: Int?
         let cutoff = now - window
-        for (index, recommendation) in recommendations.enumerated() {
+        for (index, recommendation) in recommendations.base.enumerated() {
             if recommendation.timestamp < cutoff {
                 oldSampleIndex = index
             } else if recommendation.replicas > maxRecommendation {
                 maxRecommendation = recommendation.replicas
             }
         }
-        let newest = TimestampedRecommendation(timestamp: now, replicas: prenormalized)
-        if let oldSampleIndex {
-            recommendations[oldSampleIndex] = newest
-        } else {
-            recommendations.append(newest)
-        }
+        recommendations.write(TimestampedRecommendation(timestamp: now, replicas: prenormalized), replacing: oldSampleIndex)
         return maxRecommendation
     }
 
     static func normalizeDesiredReplicas(
-        conditions: inout ConditionList, history: inout ScaleHistory, currentReplicas: Int32, prenormalized: Int32,
+        conditions: inout ConditionList, history: inout EditedHistory, currentReplicas: Int32, prenormalized: Int32,
         minReplicas: Int32, maxReplicas: Int32, options: ControllerOptions, now: Timestamp
     ) -> Result {
-        var recommendations = history.recommendations ?? []
-        let stabilized = stabilizeRecommendation(&recommendations, prenormalized: prenormalized, now: now,
+        let stabilized = stabilizeRecommendation(&history.recommendations, prenormalized: prenormalized, now: now,
                                                  window: options.downscaleStabilizationWindow)
-        history.recommendations = recommendations
         if stabilized != prenormalized {
             conditions.set(.ableToScale, true, "ScaleDownStabilized",
                            "recent recommendations were higher than current one, applying the highest recent recommendation")
@@ -97,7 +90,7 @@ enum Normalization {
     // MARK: Behavior path
 
     static func normalizeDesiredReplicasWithBehaviors(
-        conditions: inout ConditionList, history: inout ScaleHistory, behavior: HorizontalPodAutoscalerBehavior,
+        conditions: inout ConditionList, history: inout EditedHistory, behavior: HorizontalPodAutoscalerBehavior,
         currentReplicas: Int32, prenormalized: Int32, minReplicas: Int32, maxReplicas: Int32,
         options: ControllerOptions, now: Timestamp
     ) -> Result {
@@ -105,11 +98,9 @@ enum Normalization {
         let scaleDown = behavior.resolvedScaleDown(defaultStabilizationSeconds:
             Int32(clamping: options.downscaleStabilizationWindow.nanoseconds / 1_000_000_000))
 
-        var recommendations = history.recommendations ?? []
         let (stabilized, stabilizedReason, stabilizedMessage) = stabilizeRecommendationWithBehaviors(
-            &recommendations, desired: prenormalized, current: currentReplicas,
+            &history.recommendations, desired: prenormalized, current: currentReplicas,
             upWindow: scaleUp.stabilizationWindowSeconds, downWindow: scaleDown.stabilizationWindowSeconds, now: now)
-        history.recommendations = recommendations
         if stabilized != prenormalized {
             conditions.set(.ableToScale, true, stabilizedReason, stabilizedMessage)
         } else {
@@ -135,7 +126,7 @@ enum Normalization {
     /// recommendation in the scale-up window, and no further down than the highest in the
     /// scale-down window. The newest recommendation replaces the last one outside both.
     static func stabilizeRecommendationWithBehaviors(
-        _ recommendations: inout [TimestampedRecommendation], desired: Int32, current: Int32,
+        _ recommendations: inout EditedEntries<TimestampedRecommendation>, desired: Int32, current: Int32,
         upWindow: Int32, downWindow: Int32, now: Timestamp
     ) -> (Int32, String, String) {
         var upRecommendation = desired
@@ -143,7 +134,7 @@ enum Normalization {
         let upCutoff = now - .seconds(Int64(upWindow))
         let downCutoff = now - .seconds(Int64(downWindow))
         var oldSampleIndex: Int?
-        for (index, recommendation) in recommendations.enumerated() {
+        for (index, recommendation) in recommendations.base.enumerated() {
             if recommendation.timestamp > upCutoff {
                 upRecommendation = min(recommendation.replicas, upRecommendation)
             }
@@ -159,12 +150,7 @@ enum Normalization {
         if recommendation < upRecommendation { recommendation = upRecommendation }
         if recommendation > downRecommendation { recommendation = downRecommendation }
 
-        let newest = TimestampedRecommendation(timestamp: now, replicas: desired)
-        if let oldSampleIndex {
-            recommendations[oldSampleIndex] = newest
-        } else {
-            recommendations.append(newest)
-        }
+        recommendations.write(TimestampedRecommendation(timestamp: now, replicas: desired), replacing: oldSampleIndex)
 
         if desired >= current {
             return (recommendation, "ScaleUpStabilized",
@@ -185,11 +171,14 @@ enum Normalization {
     /// the min/max bounds.
     static func convertDesiredReplicasWithBehaviorRate(
         desired: Int32, current: Int32, minReplicas: Int32, maxReplicas: Int32,
-        scaleUp: ResolvedScalingRules, scaleDown: ResolvedScalingRules, history: ScaleHistory, now: Timestamp
+        scaleUp: ResolvedScalingRules, scaleDown: ResolvedScalingRules, history: EditedHistory, now: Timestamp
     ) -> RateLimited {
+        // The events as the case gave them: this reconcile's event is stored after the limit.
+        let scaleUpEvents = history.scaleUpEvents.base
+        let scaleDownEvents = history.scaleDownEvents.base
         if desired > current {
             var scaleUpLimit = calculateScaleUpLimitWithScalingRules(
-                current: current, scaleUpEvents: history.scaleUpEvents, scaleDownEvents: history.scaleDownEvents, rules: scaleUp, now: now)
+                current: current, scaleUpEvents: scaleUpEvents, scaleDownEvents: scaleDownEvents, rules: scaleUp, now: now)
             // No further scale-up until the recent scale-up events age out.
             if scaleUpLimit < current { scaleUpLimit = current }
             var maximumAllowed = maxReplicas
@@ -210,7 +199,7 @@ enum Normalization {
                                message: "the desired count is within the acceptable range", rateLimit: scaleUpLimit)
         } else if desired < current {
             var scaleDownLimit = calculateScaleDownLimitWithBehaviors(
-                current: current, scaleUpEvents: history.scaleUpEvents, scaleDownEvents: history.scaleDownEvents, rules: scaleDown, now: now)
+                current: current, scaleUpEvents: scaleUpEvents, scaleDownEvents: scaleDownEvents, rules: scaleDown, now: now)
             // No further scale-down until the recent scale-down events age out.
             if scaleDownLimit > current { scaleDownLimit = current }
             var minimumAllowed = minReplicas
@@ -308,7 +297,7 @@ enum Normalization {
     /// Upstream marks old events "outdated" in memory and never unmarks them; with timestamps
     /// only moving forward and the same policies, recomputing the mark gives the same slots.
     static func storeScaleEvent(
-        history: inout ScaleHistory, behavior: HorizontalPodAutoscalerBehavior?, previous: Int32, new: Int32,
+        history: inout EditedHistory, behavior: HorizontalPodAutoscalerBehavior?, previous: Int32, new: Int32,
         options: ControllerOptions, now: Timestamp
     ) {
         guard let behavior else { return }
@@ -321,16 +310,12 @@ enum Normalization {
         }
     }
 
-    private static func store(_ event: ScaleEvent, in events: inout [ScaleEvent], longestPeriod: Int32, now: Timestamp) {
+    private static func store(_ event: ScaleEvent, in events: inout EditedEntries<ScaleEvent>, longestPeriod: Int32, now: Timestamp) {
         let cutoff = now - .seconds(Int64(longestPeriod))
         var outdatedIndex: Int?
-        for (index, existing) in events.enumerated() where existing.timestamp < cutoff {
+        for (index, existing) in events.base.enumerated() where existing.timestamp < cutoff {
             outdatedIndex = index
         }
-        if let outdatedIndex {
-            events[outdatedIndex] = event
-        } else {
-            events.append(event)
-        }
+        events.write(event, replacing: outdatedIndex)
     }
 }

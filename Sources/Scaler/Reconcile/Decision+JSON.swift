@@ -32,7 +32,7 @@ extension Decision {
         if let recommendation { writer.value(recommendation) } else { writer.valueNull() }
         writer.key("lastScaleTime")
         if let lastScaleTime { writer.value(lastScaleTime) } else { writer.valueNull() }
-        writer.key("history"); history.write(to: &writer)
+        writer.key("history"); editedHistory.write(to: &writer)
         if includeExplanation {
             writer.key("explanation")
             writeExplanation(to: &writer)
@@ -188,6 +188,26 @@ extension ScaleHistory {
     private static func write(_ events: [ScaleEvent], to writer: inout JSONWriter) {
         writer.beginArray()
         for event in events { writer.timedCount(event.timestamp, "change", Int64(event.change)) }
+        writer.endArray()
+    }
+}
+
+extension EditedHistory {
+    /// What `history.write(to:)` writes, without building the edited arrays.
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("recommendations")
+        writer.beginArray()
+        recommendations.forEach { writer.timedCount($0.timestamp, "replicas", Int64($0.replicas)) }
+        writer.endArray()
+        writer.key("scaleUpEvents"); Self.write(scaleUpEvents, to: &writer)
+        writer.key("scaleDownEvents"); Self.write(scaleDownEvents, to: &writer)
+        writer.endObject()
+    }
+
+    private static func write(_ events: EditedEntries<ScaleEvent>, to writer: inout JSONWriter) {
+        writer.beginArray()
+        events.forEach { writer.timedCount($0.timestamp, "change", Int64($0.change)) }
         writer.endArray()
     }
 }

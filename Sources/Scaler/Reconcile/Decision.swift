@@ -25,7 +25,9 @@ public struct Decision: Sendable {
     }
     /// The pre-normalized proposal, max over metrics; nil when metrics were not consulted.
     public var recommendation: Int32?
-    public var history: ScaleHistory
+    /// The history to carry into the next case.
+    public var history: ScaleHistory { editedHistory.history }
+    var editedHistory: EditedHistory
     /// `now` when this decision rescaled.
     public var lastScaleTime: Timestamp?
     /// The spec this decision was made for (the explanation names its metrics).

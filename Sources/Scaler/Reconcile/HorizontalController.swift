@@ -12,15 +12,12 @@ public enum HorizontalController {
         let currentReplicas = input.scale.specReplicas
         let minReplicas = spec.effectiveMinReplicas
         var conditions = ConditionList(input.previousConditions, now: now)
-        var history = input.history
+        // `recordInitialRecommendation` on first sight of this HPA.
+        var history = EditedHistory(input.history, initial: TimestampedRecommendation(timestamp: now, replicas: currentReplicas))
         var trace = DecisionTrace()
         trace.tolerances = Tolerances(spec: spec, flag: input.options.tolerance)
 
         conditions.set(.ableToScale, true, "SucceededGetScale", "the HPA controller was able to get the target's current scale")
-        // `recordInitialRecommendation`: first sight of this HPA.
-        if history.recommendations == nil {
-            history.recommendations = [TimestampedRecommendation(timestamp: now, replicas: currentReplicas)]
-        }
 
         var desiredReplicas: Int32 = 0
         var rescale = true
@@ -51,7 +48,7 @@ public enum HorizontalController {
                     currentReplicas: currentReplicas, desiredReplicas: currentReplicas, rescale: false,
                     rescaleReason: .failed("failed to compute desired number of replicas based on listed metrics for \(reference): \(computed.error ?? "")"),
                     conditionList: conditions, recommendation: nil,
-                    history: history, lastScaleTime: nil, spec: spec, trace: trace)
+                    editedHistory: history, lastScaleTime: nil, spec: spec, trace: trace)
             }
             recommendation = metricDesiredReplicas
 
@@ -94,7 +91,7 @@ public enum HorizontalController {
         return Decision(
             currentReplicas: currentReplicas, desiredReplicas: desiredReplicas, rescale: rescale, rescaleReason: rescaleReason,
             conditionList: conditions, recommendation: recommendation,
-            history: history, lastScaleTime: lastScaleTime, spec: spec, trace: trace)
+            editedHistory: history, lastScaleTime: lastScaleTime, spec: spec, trace: trace)
     }
 
     struct ComputedMetrics {
