@@ -65,6 +65,35 @@ enum MetricPlan: Sendable, Equatable {
         return .invalid
     }
 
+    /// How upstream names the metric in the rescale reason and the ValidMetricFound message.
+    var labelKind: MetricLabel.Kind {
+        switch self {
+        case .resourceUtilization(_, _, let container): return container ? .containerResourceUtilization : .resourceUtilization
+        case .resourceAverage: return .resourceAverage
+        case .pods: return .pods
+        case .objectValue: return .object
+        // Upstream names an Object metric's AverageValue proposal as if it were external.
+        case .objectAverage, .externalAverage, .externalValue: return .external
+        case .invalid: preconditionFailure("an invalid metric proposes nothing")
+        }
+    }
+
+    /// The metric's status from its calculation: the figures upstream's `computeStatusFor*Metric`
+    /// set for this kind of target.
+    func status(of proposal: ReplicaCalculator.Proposal) -> MetricStatus {
+        switch self {
+        case .resourceUtilization(_, _, let container), .resourceAverage(_, _, let container):
+            return MetricStatus(kind: container ? .containerResource : .resource, averageValue: proposal.usage,
+                                averageUtilization: proposal.utilization)
+        case .pods: return MetricStatus(kind: .pods, averageValue: proposal.usage)
+        case .objectValue: return MetricStatus(kind: .object, value: proposal.usage)
+        case .objectAverage: return MetricStatus(kind: .objectAverage, averageValue: proposal.usage)
+        case .externalAverage: return MetricStatus(kind: .external, averageValue: proposal.usage)
+        case .externalValue: return MetricStatus(kind: .external, value: proposal.usage)
+        case .invalid: preconditionFailure("an invalid metric proposes nothing")
+        }
+    }
+
     /// Whether the calculation is per pod on an AverageValue target (the failure messages say
     /// "usage" rather than "utilization", and name the object or external metric again).
     var isAverage: Bool {

@@ -126,11 +126,11 @@ public enum HorizontalController {
                                                   calculator: calculator, tolerances: tolerances)
             switch result {
             case .success(let proposal):
+                let calculation = proposal.calculation
                 trace.metrics.append(DecisionTrace.MetricResult(
-                    index: index, status: proposal.status, replicas: proposal.replicas, usageRatio: proposal.calculation?.usageRatio,
-                    outcome: proposal.calculation?.outcome, readyPods: proposal.calculation?.readyPods ?? 0,
-                    unreadyPods: proposal.calculation?.unreadyPods ?? 0, missingPods: proposal.calculation?.missingPods ?? 0,
-                    ignoredPods: proposal.calculation?.ignoredPods ?? 0, error: nil))
+                    index: index, status: proposal.status, replicas: calculation.replicas, usageRatio: calculation.usageRatio,
+                    outcome: calculation.outcome, readyPods: calculation.readyPods, unreadyPods: calculation.unreadyPods,
+                    missingPods: calculation.missingPods, ignoredPods: calculation.ignoredPods, error: nil))
                 if replicas == 0 || proposal.replicas > replicas {
                     replicas = proposal.replicas
                     metricName = proposal.metricName
@@ -158,10 +158,10 @@ public enum HorizontalController {
     }
 
     struct MetricProposal {
-        var replicas: Int32
         var metricName: MetricLabel
         var status: MetricStatus
-        var calculation: ReplicaCalculator.Proposal?
+        var calculation: ReplicaCalculator.Proposal
+        var replicas: Int32 { calculation.replicas }
     }
 
     struct MetricFailure: Error {
@@ -188,52 +188,33 @@ public enum HorizontalController {
         let statusReplicas = input.scale.statusReplicas
         let prepared = input.prepared.podMetrics[metricIndex]
         let proposal: ReplicaCalculator.Proposal
-        let label: MetricLabel.Kind
-        let status: MetricStatus
         do throws(ReplicaCalculator.Failure) {
             switch plan {
-            case .resourceUtilization(let target, let isCPU, let container):
+            case .resourceUtilization(let target, let isCPU, _):
                 proposal = try calculator.resourceReplicas(
                     currentReplicas: specReplicas, targetUtilization: target, isCPU: isCPU,
                     requestTotals: input.prepared.requests[metricIndex], tolerances: tolerances,
                     observation: observation, prepared: prepared)
-                label = container ? .containerResourceUtilization : .resourceUtilization
-                status = MetricStatus(kind: container ? .containerResource : .resource, averageValue: proposal.usage,
-                                      averageUtilization: proposal.utilization)
-            case .resourceAverage(let target, let isCPU, let container):
+            case .resourceAverage(let target, let isCPU, _):
                 proposal = try calculator.rawResourceReplicas(
                     currentReplicas: specReplicas, targetUsage: target, isCPU: isCPU, tolerances: tolerances,
                     observation: observation, prepared: prepared)
-                label = .resourceAverage
-                status = MetricStatus(kind: container ? .containerResource : .resource, averageValue: proposal.usage,
-                                      averageUtilization: proposal.utilization)
             case .pods(let target):
                 proposal = try calculator.metricReplicas(
                     currentReplicas: specReplicas, targetUsage: target, tolerances: tolerances,
                     observation: observation, prepared: prepared)
-                label = .pods
-                status = MetricStatus(kind: .pods, averageValue: proposal.usage)
             case .objectValue(let target):
                 proposal = try calculator.objectMetricReplicas(
                     currentReplicas: specReplicas, targetUsage: target, tolerances: tolerances, observation: observation)
-                label = .object
-                status = MetricStatus(kind: .object, value: proposal.usage)
             case .objectAverage(let target):
                 proposal = try calculator.objectPerPodMetricReplicas(
                     statusReplicas: statusReplicas, targetAverageUsage: target, tolerances: tolerances, observation: observation)
-                // Upstream names this proposal as if it were external.
-                label = .external
-                status = MetricStatus(kind: .objectAverage, averageValue: proposal.usage)
             case .externalAverage(let target):
                 proposal = try calculator.externalPerPodMetricReplicas(
                     statusReplicas: statusReplicas, targetUsagePerPod: target, tolerances: tolerances, observation: observation)
-                label = .external
-                status = MetricStatus(kind: .external, averageValue: proposal.usage)
             case .externalValue(let target):
                 proposal = try calculator.externalMetricReplicas(
                     currentReplicas: specReplicas, targetUsage: target, tolerances: tolerances, observation: observation)
-                label = .external
-                status = MetricStatus(kind: .external, value: proposal.usage)
             case .invalid:
                 return .failure(invalidMetricSource(input.spec.metrics[metricIndex]))
             }
@@ -241,22 +222,22 @@ public enum HorizontalController {
             return .failure(MetricFailure(error, metric: input.spec.metrics[metricIndex], plan: plan,
                                           namespace: input.metadata.namespace))
         }
-        return .success(MetricProposal(replicas: proposal.replicas, metricName: MetricLabel(kind: label, index: metricIndex),
-                                       status: status, calculation: proposal))
+        return .success(MetricProposal(metricName: MetricLabel(kind: plan.labelKind, index: metricIndex),
+                                       status: plan.status(of: proposal), calculation: proposal))
     }
 
     /// The failure of a metric whose plan is `.invalid`: its target cannot be used, or its type
     /// is unknown.
     static func invalidMetricSource(_ metric: MetricSpec) -> MetricFailure {
         switch metric {
-        case .resource(let name, _):
+        case .resource(let name, _), .containerResource(let name, _, _):
             let message = "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set"
+            if case .containerResource(_, let container, _) = metric {
+                return MetricFailure(condition: unableToCompute("FailedGetContainerResourceMetric", message),
+                                     error: "failed to get \(container) container metric value: \(message)")
+            }
             return MetricFailure(condition: unableToCompute("FailedGetResourceMetric", message),
                                  error: "failed to get \(name) resource metric value: \(message)")
-        case .containerResource(_, let container, _):
-            let message = "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set"
-            return MetricFailure(condition: unableToCompute("FailedGetContainerResourceMetric", message),
-                                 error: "failed to get \(container) container metric value: \(message)")
         case .pods:
             let message = "invalid pods metric source: no average value target was set"
             return MetricFailure(condition: unableToCompute("FailedGetPodsMetric", message),
