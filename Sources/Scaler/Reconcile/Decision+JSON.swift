@@ -169,39 +169,33 @@ extension MetricIdentifier {
 extension ScaleHistory {
     /// The same shape the case reads, so an outcome's history feeds the next case.
     public func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("recommendations")
-        if let recommendations {
-            writer.beginArray()
-            for recommendation in recommendations {
-                writer.timedCount(recommendation.timestamp, "replicas", Int64(recommendation.replicas))
-            }
-            writer.endArray()
-        } else {
-            writer.valueNull()
-        }
-        writer.key("scaleUpEvents"); Self.write(scaleUpEvents, to: &writer)
-        writer.key("scaleDownEvents"); Self.write(scaleDownEvents, to: &writer)
-        writer.endObject()
-    }
-
-    private static func write(_ events: [ScaleEvent], to writer: inout JSONWriter) {
-        writer.beginArray()
-        for event in events { writer.timedCount(event.timestamp, "change", Int64(event.change)) }
-        writer.endArray()
+        EditedHistory.write(recommendations: recommendations.map(EditedEntries.init), scaleUpEvents: EditedEntries(scaleUpEvents),
+                            scaleDownEvents: EditedEntries(scaleDownEvents), to: &writer)
     }
 }
 
 extension EditedHistory {
     /// What `history.write(to:)` writes, without building the edited arrays.
     func write(to writer: inout JSONWriter) {
+        Self.write(recommendations: recommendations, scaleUpEvents: scaleUpEvents, scaleDownEvents: scaleDownEvents, to: &writer)
+    }
+
+    /// The one writer of a history object: a case's history is written as lists with no edits.
+    static func write(
+        recommendations: EditedEntries<TimestampedRecommendation>?, scaleUpEvents: EditedEntries<ScaleEvent>,
+        scaleDownEvents: EditedEntries<ScaleEvent>, to writer: inout JSONWriter
+    ) {
         writer.beginObject()
         writer.key("recommendations")
-        writer.beginArray()
-        recommendations.forEach { writer.timedCount($0.timestamp, "replicas", Int64($0.replicas)) }
-        writer.endArray()
-        writer.key("scaleUpEvents"); Self.write(scaleUpEvents, to: &writer)
-        writer.key("scaleDownEvents"); Self.write(scaleDownEvents, to: &writer)
+        if let recommendations {
+            writer.beginArray()
+            recommendations.forEach { writer.timedCount($0.timestamp, "replicas", Int64($0.replicas)) }
+            writer.endArray()
+        } else {
+            writer.valueNull()
+        }
+        writer.key("scaleUpEvents"); write(scaleUpEvents, to: &writer)
+        writer.key("scaleDownEvents"); write(scaleDownEvents, to: &writer)
         writer.endObject()
     }
 
