@@ -81,13 +81,13 @@ public struct BatchEvaluation {
                 flush(run.output)
             } else {
                 output.append(contentsOf: run.output)
-                if output.count > 1 << 19 { drain() }
+                if output.count > 1 << 19 { writePending() }
             }
             casesEvaluated += run.evaluated
             failedLines += run.failed
         }
         lineNumber += lines.count
-        if final { drain() }
+        if final { writePending() }
         return consumed
     }
 
@@ -127,12 +127,9 @@ public struct BatchEvaluation {
         return run
     }
 
-    /// Hands what is held back to `flush` now (before waiting for more input).
+    /// Hands what is held back to `flush` now (at the end, when enough has piled up, and
+    /// before waiting for more input).
     public mutating func writePending() {
-        drain()
-    }
-
-    private mutating func drain() {
         if !output.isEmpty {
             flush(output)
             output.removeAll(keepingCapacity: true)
