@@ -272,7 +272,7 @@ enum ConditionMessage: Sendable {
     func sentence(in spec: HorizontalPodAutoscalerSpec) -> Sentence {
         switch self {
         case .text(let text): return "\(text)"
-        case .validMetricFound(let label): return "the HPA was able to successfully calculate a replica count from \(label.sentence(in: spec))"
+        case .validMetricFound(let label): return "the HPA was able to successfully calculate a replica count from \(label, in: spec)"
         case .succeededRescale(let replicas): return "the HPA controller was able to update the target scale to \(replicas)"
         }
     }
@@ -291,24 +291,41 @@ struct MetricLabel: Sendable, Equatable {
     var kind: Kind
     var index: Int
 
-    func sentence(in spec: HorizontalPodAutoscalerSpec) -> Sentence {
-        guard index < spec.metrics.count else { return "" }
+    /// The label's words, as interpolated into a sentence: `"\(label, in: spec)"`.
+    fileprivate func write(to text: inout Sentence.Interpolation, in spec: HorizontalPodAutoscalerSpec) {
+        guard index < spec.metrics.count else { return }
         switch (kind, spec.metrics[index]) {
         case (.resourceUtilization, .resource(let name, _)):
-            return "\(name) resource utilization (percentage of request)"
+            text.appendInterpolation(name)
+            text.appendLiteral(" resource utilization (percentage of request)")
         case (.containerResourceUtilization, .containerResource(let name, _, _)):
-            return "\(name) container resource utilization (percentage of request)"
+            text.appendInterpolation(name)
+            text.appendLiteral(" container resource utilization (percentage of request)")
         case (.resourceAverage, .resource(let name, _)), (.resourceAverage, .containerResource(let name, _, _)):
-            return "\(name) resource"
+            text.appendInterpolation(name)
+            text.appendLiteral(" resource")
         case (.pods, .pods(let metric, _)):
-            return "pods metric \(metric.name)"
+            text.appendLiteral("pods metric ")
+            text.appendInterpolation(metric.name)
         case (.object, .object(let describedObject, let metric, _)):
-            return "\(describedObject.kind) metric \(metric.name)"
+            text.appendInterpolation(describedObject.kind)
+            text.appendLiteral(" metric ")
+            text.appendInterpolation(metric.name)
         case (.external, .external(let metric, _)), (.external, .object(_, let metric, _)):
-            return "external metric \(metric.name)(\(LabelSelector.goDescription(metric.selector)))"
+            text.appendLiteral("external metric ")
+            text.appendInterpolation(metric.name)
+            text.appendLiteral("(")
+            text.appendInterpolation(LabelSelector.goDescription(metric.selector))
+            text.appendLiteral(")")
         default:
-            return ""
+            break
         }
+    }
+}
+
+extension Sentence.Interpolation {
+    fileprivate mutating func appendInterpolation(_ label: MetricLabel, in spec: HorizontalPodAutoscalerSpec) {
+        label.write(to: &self, in: spec)
     }
 }
 
@@ -330,7 +347,7 @@ enum RescaleReason: Sendable, Equatable {
     func sentence(in spec: HorizontalPodAutoscalerSpec) -> Sentence {
         switch self {
         case .none: return ""
-        case .aboveTarget(let label): return "\(label.sentence(in: spec)) above target"
+        case .aboveTarget(let label): return "\(label, in: spec) above target"
         case .allMetricsBelowTarget: return "All metrics below target"
         case .aboveMaximum: return "Current number of replicas above Spec.MaxReplicas"
         case .belowMinimum: return "Current number of replicas below Spec.MinReplicas"

@@ -22,11 +22,22 @@ public struct Tolerances: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        scaleDown == scaleUp ? "±\(percent(scaleUp))" : "-\(percent(scaleDown))/+\(percent(scaleUp))"
+        let text: Sentence = "\(self)"
+        return text.description
     }
+}
 
-    private func percent(_ fraction: Double) -> String {
-        let value = fraction * 100
-        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+extension Sentence.Interpolation {
+    /// "±10%", or "-5%/+20%" when the directions differ.
+    mutating func appendInterpolation(_ tolerances: Tolerances) {
+        if tolerances.scaleDown == tolerances.scaleUp {
+            appendLiteral("±")
+            appendInterpolation(percent: tolerances.scaleUp)
+        } else {
+            appendLiteral("-")
+            appendInterpolation(percent: tolerances.scaleDown)
+            appendLiteral("/+")
+            appendInterpolation(percent: tolerances.scaleUp)
+        }
     }
 }

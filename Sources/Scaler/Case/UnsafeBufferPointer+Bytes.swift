@@ -1,6 +1,6 @@
 /// Comparisons the line decoders make on the bytes of a line, in place.
 extension UnsafeBufferPointer<UInt8> {
-    /// Byte equality eight bytes at a time: the decoders compare kilobyte-long spans of
+    /// Byte equality a word at a time: the decoders compare kilobyte-long spans of
     /// consecutive lines (a recording's pods, a batch's hpa) on every line.
     func equalBytes(_ other: [UInt8]) -> Bool {
         other.withUnsafeBufferPointer { equalBytes($0) }
@@ -11,6 +11,15 @@ extension UnsafeBufferPointer<UInt8> {
         let left = UnsafeRawBufferPointer(self)
         let right = UnsafeRawBufferPointer(other)
         var index = 0
+        // Four words a round, their differences or-ed together: one branch per 32 bytes.
+        while index + 32 <= left.count {
+            @inline(__always) func difference(_ offset: Int) -> UInt64 {
+                left.loadUnaligned(fromByteOffset: index + offset, as: UInt64.self)
+                    ^ right.loadUnaligned(fromByteOffset: index + offset, as: UInt64.self)
+            }
+            if difference(0) | difference(8) | difference(16) | difference(24) != 0 { return false }
+            index += 32
+        }
         while index + 8 <= left.count {
             if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
                 return false

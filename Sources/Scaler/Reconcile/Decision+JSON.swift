@@ -43,7 +43,7 @@ extension Decision {
     /// `explanation` as an array of strings, written without building a `String` per sentence.
     public func writeExplanation(to writer: inout JSONWriter) {
         writer.beginArray()
-        for sentence in Explanation.render(trace, decision: self) { writer.value(utf8: sentence.utf8) }
+        Explanation.render(trace, decision: self) { writer.value(utf8: $0.utf8) }
         writer.endArray()
     }
 }

@@ -38,7 +38,11 @@ public struct Decision: Sendable {
     /// Short sentences a person reads: each metric's proposal, what stabilization did, which
     /// policy limited the change, the clamp. Rendered on demand: the batch path pays for it
     /// only when it prints it.
-    public var explanation: [String] { Explanation.render(trace, decision: self).map(\.description) }
+    public var explanation: [String] {
+        var sentences: [String] = []
+        Explanation.render(trace, decision: self) { sentences.append($0.description) }
+        return sentences
+    }
 }
 
 /// What happened at each step of one reconcile, kept as data.

@@ -6,7 +6,7 @@
 /// here are static bytes and its numbers are written as digits, into one buffer.
 ///
 /// ```swift
-/// let sentence: Sentence = "Scaling from \(current) to \(replicas(desired))."
+/// let sentence: Sentence = "Scaling from \(current) to \(replicas: desired)."
 /// ```
 struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Sendable {
     private(set) var utf8: [UInt8]
@@ -35,7 +35,9 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
         fileprivate var utf8: [UInt8] = []
 
         init(literalCapacity: Int, interpolationCount: Int) {
-            utf8.reserveCapacity(literalCapacity + interpolationCount * 16)
+            // Room for names and numbers at once: growing the buffer later costs a copy, and
+            // a small allocation costs the same whatever its size.
+            utf8.reserveCapacity(max(128, literalCapacity + interpolationCount * 32))
         }
 
         mutating func appendLiteral(_ literal: StaticString) {
@@ -63,6 +65,46 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
         /// Milli-units as plain decimal text for people ("1792.5", "0.25").
         mutating func appendInterpolation(milli: Int64) {
             DecimalText.append(milli: milli, to: &utf8)
+        }
+
+        /// "1 replica", "3 replicas".
+        mutating func appendInterpolation(replicas count: Int32) {
+            if count == 1 {
+                appendLiteral("1 replica")
+            } else {
+                appendInterpolation(count)
+                appendLiteral(" replicas")
+            }
+        }
+
+        /// `value` rounded to hundredths, as Swift prints that Double ("1.11", "1.1", "2.0").
+        mutating func appendInterpolation(hundredths value: Double) {
+            let scaled = (value * 100).rounded()
+            // Below 10^12 hundredths the shortest text that reads back as `scaled / 100` is
+            // the decimal itself, trailing zeros dropped, which is what Swift prints; beyond
+            // (and for negatives, never seen here) Swift's own text is used.
+            guard scaled >= 0, scaled < 1e12 else {
+                appendInterpolation("\(scaled / 100)")
+                return
+            }
+            let hundredths = Int64(scaled)
+            appendInterpolation(hundredths / 100)
+            let fraction = hundredths % 100
+            utf8.append(UInt8(ascii: "."))
+            utf8.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            if fraction % 10 != 0 { utf8.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+        }
+
+        /// A fraction as a percentage: whole ("10%") when it is one, else as Swift prints the
+        /// Double ("2.5%").
+        mutating func appendInterpolation(percent fraction: Double) {
+            let value = fraction * 100
+            if value == value.rounded(), value.magnitude < 1e15 {
+                appendInterpolation(Int64(value))
+            } else {
+                appendInterpolation("\(value)")
+            }
+            utf8.append(UInt8(ascii: "%"))
         }
     }
 }
