@@ -329,6 +329,77 @@ struct CaseByteDecoderTests {
         #expect(answered >= 20, "only \(answered) of the values made a case")
     }
 
+    /// Samples are read by a shortcut when they have the usual shape (value, then timestamp,
+    /// then window, written compactly); every other order, spacing or member must decode (or
+    /// fail) as by the tree path.
+    @Test("pod samples in every order, spacing and member decode as by the tree path")
+    func sampleShapes() throws {
+        let head = #"{"now":"2026-11-20T12:00:00Z","hpa":{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"maxReplicas":10,"metrics":[{"type":"Pods","pods":{"metric":{"name":"rps"},"target":{"type":"AverageValue","averageValue":"1"}}}]}},"scale":{"specReplicas":2},"pods":[{"name":"a"},{"name":"b"}],"metrics":[{"podValues":{"a":"#
+        let samples = [
+            #"{"value":"300m","timestamp":"2026-11-20T11:59:45Z","window":"30s"}"#,
+            #"{"value":"300m","timestamp":"2026-11-20T11:59:45Z"}"#,
+            #"{"value":"300m","window":"30s"}"#,
+            #"{"value":"300m"}"#,
+            #"{"value":300,"timestamp":"2026-11-20T11:59:45Z"}"#,
+            #"{"value":"300m","window":"30s","timestamp":"2026-11-20T11:59:45Z"}"#,
+            #"{"timestamp":"2026-11-20T11:59:45Z","value":"300m"}"#,
+            #"{ "value":"300m","timestamp":"2026-11-20T11:59:45Z"}"#,
+            #"{"value": "300m"}"#,
+            #"{"value":"300m" ,"window":"30s"}"#,
+            #"{"value":"300m","timestamp":null}"#,
+            #"{"value":"300m","window":null}"#,
+            #"{"value":"300m","timestamp":1763639985}"#,
+            #"{"value":"300m","window":30}"#,
+            #"{"value":"300m","window":"1m30s"}"#,
+            #"{"value":"300m","timestamp":"2026-11-20T11:59:45.5+01:00"}"#,
+            #"{"value":"300m","value":"400m"}"#,
+            #"{"value":"300m","timestamp":"2026-11-20T11:59:45Z","timestamp":"2026-11-20T11:59:46Z"}"#,
+            #"{"value":"300m","extra":1}"#,
+            #"{"value":null}"#,
+            #"{"value":"300m","timestamp":"2026-11-20T11:59:45Z","window":"30s","extra":1}"#,
+            #"{"value":"300m","timestamp":"yesterday"}"#,
+            #"{"value":"300m","window":"-5s"}"#,
+            #"{"value":"3x"}"#,
+            #"{"value":"300m","#,
+            #"{"value":"300m"]"#,
+            #"{}"#,
+        ]
+        var decoder = ReconcileCaseLineDecoder()
+        var answered = 0
+        for sample in samples {
+            // Alone, followed by a usual sample, and last in the line with nothing after it.
+            let lines = [head + sample + "}}]}", head + sample + #","b":{"value":"1"}}}]}"#,
+                         head + sample + "}}]}".dropLast(4)]
+            for line in lines where Self.sameAnswer(line, decoder: &decoder) == true { answered += 1 }
+        }
+        // Valid, alone and followed by another sample: the first sixteen, the repeated members
+        // (the tree path keeps one) and the negative window (a duration all the same); the
+        // cut-off lines never are.
+        #expect(answered == 38, "\(answered) sample lines made a case")
+    }
+
+    @Test("a byte pattern finds itself at every position, near the end of the bytes too")
+    func bytePatterns() {
+        let text = Array(#"{"timestamp":"2026-11-20T11:59:45Z","window":"30s"}"#.utf8)
+        for length in 1...16 {
+            for start in 0...(text.count - length) {
+                let pattern = text.withUnsafeBufferPointer { BytePattern(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
+                // Against the whole text and against the text cut right after the pattern.
+                for end in [text.count, start + length] {
+                    text.withUnsafeBufferPointer { whole in
+                        let bytes = UnsafeBufferPointer(rebasing: whole[..<end])
+                        for position in 0..<bytes.count {
+                            let expected = position + length <= bytes.count
+                                && Array(bytes[position..<(position + length)]) == Array(text[start..<(start + length)])
+                            #expect(pattern.isPrefix(of: bytes, at: position) == expected,
+                                    "length \(length) from \(start) at \(position) of \(end)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// One line decoder over a stream of cases that share their hpa and pods, some of them
     /// mutated inside or after those members: it remembers members across lines and must still
     /// answer each line as the tree path does, case or error.

@@ -338,6 +338,7 @@ struct CaseByteReader: ~Copyable {
     }
 
     private mutating func readSample() throws(Unusual) -> PodSample {
+        if let sample = try usualSample() { return sample }
         var value: Int64?
         var sample = PodSample(milliValue: 0, timestamp: PodSample.timestampOfNow)
         var seen = KeySet()
@@ -374,13 +375,15 @@ struct CaseByteReader: ~Copyable {
             switch key.count {
             case 15 where matches(key, "recommendations"):
                 try seen.insert(0)
-                if !isNull { history.recommendations = try readTimedCounts(countKey: "replicas", TimestampedRecommendation.init) }
+                if !isNull {
+                    history.recommendations = try readTimedCounts(countKey: "replicas", Usual.replicas, TimestampedRecommendation.init)
+                }
             case 13 where matches(key, "scaleUpEvents"):
                 try seen.insert(1)
-                if !isNull { history.scaleUpEvents = try readTimedCounts(countKey: "change", ScaleEvent.init) }
+                if !isNull { history.scaleUpEvents = try readTimedCounts(countKey: "change", Usual.change, ScaleEvent.init) }
             case 15 where matches(key, "scaleDownEvents"):
                 try seen.insert(2)
-                if !isNull { history.scaleDownEvents = try readTimedCounts(countKey: "change", ScaleEvent.init) }
+                if !isNull { history.scaleDownEvents = try readTimedCounts(countKey: "change", Usual.change, ScaleEvent.init) }
             default:
                 throw Unusual()
             }
@@ -389,15 +392,16 @@ struct CaseByteReader: ~Copyable {
     }
 
     /// `[{"timestamp": ..., countKey: n}]`, both members required, `n` not negative.
+    /// `countMember` is the count's member as the usual entry writes it (`,"<countKey>":`).
     private mutating func readTimedCounts<Entry>(
-        countKey: StaticString, _ makeEntry: (Timestamp, Int32) -> Entry
+        countKey: StaticString, _ countMember: BytePattern, _ makeEntry: (Timestamp, Int32) -> Entry
     ) throws(Unusual) -> [Entry] {
         var entries: [Entry] = []
         entries.reserveCapacity(32)
         var first = true
         try beginArray()
         while try nextElement(&first) {
-            if let (timestamp, count) = try usualTimedCount(countKey: countKey) {
+            if let (timestamp, count) = try usualTimedCount(countMember) {
                 entries.append(makeEntry(timestamp, count))
                 continue
             }
@@ -423,38 +427,81 @@ struct CaseByteReader: ~Copyable {
         return entries
     }
 
-    /// The usual entry, `{"timestamp": "…", "<countKey>": n}` in that order, read without the
-    /// general member loop; nil, with the reader back where it was, for any other shape. A
-    /// value it cannot read is `Unusual`, as the member loop would find it.
-    private mutating func usualTimedCount(countKey: StaticString) throws(Unusual) -> (Timestamp, Int32)? {
+    /// The usual entry, `{"timestamp":"…","<countKey>":n}` in that order and written compactly,
+    /// read without the general member loop; nil, with the reader back where it was, for any
+    /// other shape. A value it cannot read is `Unusual`, as the member loop would find it.
+    private mutating func usualTimedCount(_ countMember: BytePattern) throws(Unusual) -> (Timestamp, Int32)? {
         let start = index
-        guard skip("{"), skip("\"timestamp\""), skip(":"), index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+        guard skip(Usual.timestamp), isAtString else {
             index = start
             return nil
         }
         let timestamp = try self.timestamp()
-        guard skip(","), skip("\"", spaced: false), skip(countKey, spaced: false), skip("\"", spaced: false), skip(":") else {
+        guard skip(countMember), index < bytes.count, isDigit(bytes[index]) else {
             index = start
             return nil
         }
         let count = try nonNegativeInt32()
-        guard skip("}") else {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "}") else {
             index = start
             return nil
         }
+        index += 1
         return (timestamp, count)
     }
 
-    /// Steps over `text` when the bytes ahead (after whitespace, when `spaced`) are exactly it.
+    /// The usual pod sample, `{"value":"…"}` with `"timestamp":"…"` and then `"window":"…"`
+    /// after the value when given, written compactly; nil, with the reader back where it was,
+    /// for any other shape (nulls, numbers, spaces, another order: the member loop's to read).
+    private mutating func usualSample() throws(Unusual) -> PodSample? {
+        let start = index
+        guard skip(Usual.value), isAtString else {
+            index = start
+            return nil
+        }
+        var sample = PodSample(milliValue: try milliValue(), timestamp: PodSample.timestampOfNow)
+        if skip(Usual.sampleTimestamp) {
+            guard isAtString else {
+                index = start
+                return nil
+            }
+            sample.timestamp = try timestamp()
+        }
+        if skip(Usual.window) {
+            guard isAtString else {
+                index = start
+                return nil
+            }
+            sample.window = try duration()
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "}") else {
+            index = start
+            return nil
+        }
+        index += 1
+        return sample
+    }
+
+    /// The members of the usual shapes, as compact JSON writes them.
+    private enum Usual {
+        static let timestamp = BytePattern("{\"timestamp\":")
+        static let replicas = BytePattern(",\"replicas\":")
+        static let change = BytePattern(",\"change\":")
+        static let value = BytePattern("{\"value\":")
+        static let sampleTimestamp = BytePattern(",\"timestamp\":")
+        static let window = BytePattern(",\"window\":")
+    }
+
+    /// Steps over `pattern` when the bytes ahead are exactly it.
     @inline(__always)
-    private mutating func skip(_ text: StaticString, spaced: Bool = true) -> Bool {
-        if spaced { skipWhitespace() }
-        let end = index + text.utf8CodeUnitCount
-        guard end <= bytes.count, matches(index..<end, text) else { return false }
-        index = end
-        if spaced { skipWhitespace() }
+    private mutating func skip(_ pattern: BytePattern) -> Bool {
+        guard pattern.isPrefix(of: bytes, at: index) else { return false }
+        index += pattern.count
         return true
     }
+
+    /// Whether a string starts here.
+    private var isAtString: Bool { index < bytes.count && bytes[index] == UInt8(ascii: "\"") }
 
     // MARK: Scalars
 
