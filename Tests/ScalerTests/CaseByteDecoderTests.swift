@@ -299,6 +299,19 @@ struct CaseByteDecoderTests {
             #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3"#,
             #"{"timestamp":"2026-11-20T11:59:00Z","replicas":2147483648}"#,
             "{\"timestamp\":\"2026-11-20T11:59:00Z\",\n\"replicas\":\t3}",
+            // Counts the usual reader takes (up to nine digits) and those it leaves.
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":0}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":999999999}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":1234567890}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":2147483647}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":03}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":1e1}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3E0}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3.}"#,
+            // Timestamps of twenty bytes that are not the usual text, and a quote inside one.
+            #"{"timestamp":"2026-11-20t11:59:00Z","replicas":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:0"Z","replicas":3}"#,
+            #"{"timestamp":"2026-11-20T11:59:00Z","replicas":3}"#,
         ]
         var decoder = ReconcileCaseLineDecoder()
         var answered = 0
@@ -308,8 +321,9 @@ struct CaseByteDecoderTests {
             }
         }
         // Valid, alone and followed by another entry: the first three shapes, the repeated key
-        // (the tree path keeps one), the offset and the newline-and-tab one.
-        #expect(answered == 12)
+        // (the tree path keeps one), the offset, the newline-and-tab one, the four counts in
+        // range, the lower-case "t" and the escaped "Z".
+        #expect(answered == 24)
     }
 
     /// Sample values of the usual shape ("300m", "300", 300) are read directly; every other

@@ -59,6 +59,9 @@ struct CaseByteReader: ~Copyable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var timestamps = TimestampMemo()
+    /// A sample's timestamp when it gives none: the case's `now` once read (it usually comes
+    /// first), else the placeholder resolved after the whole case is read.
+    private var sampleTimestampDefault = PodSample.timestampOfNow
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -86,7 +89,11 @@ struct CaseByteReader: ~Copyable {
             switch key.count {
             case 3 where matches(key, "now"):
                 try seen.insert(0)
-                if !isNull { now = try timestamp() }
+                if !isNull {
+                    let time = try timestamp()
+                    now = time
+                    sampleTimestampDefault = time
+                }
             case 3 where matches(key, "hpa"):
                 try seen.insert(1)
                 // Required: the tree path names a null one.
@@ -340,7 +347,7 @@ struct CaseByteReader: ~Copyable {
     private mutating func readSample() throws(Unusual) -> PodSample {
         if let sample = try usualSample() { return sample }
         var value: Int64?
-        var sample = PodSample(milliValue: 0, timestamp: PodSample.timestampOfNow)
+        var sample = PodSample(milliValue: 0, timestamp: sampleTimestampDefault)
         var seen = KeySet()
         var first = true
         try beginObject()
@@ -459,7 +466,7 @@ struct CaseByteReader: ~Copyable {
             index = start
             return nil
         }
-        var sample = PodSample(milliValue: try milliValue(), timestamp: PodSample.timestampOfNow)
+        var sample = PodSample(milliValue: try milliValue(), timestamp: sampleTimestampDefault)
         if skip(Usual.sampleTimestamp) {
             guard isAtString else {
                 index = start
@@ -560,6 +567,14 @@ struct CaseByteReader: ~Copyable {
     }
 
     private mutating func timestamp() throws(Unusual) -> Timestamp {
+        // The usual text, twenty bytes between quotes, read without scanning for the closing
+        // quote first: what the memo's strict reader accepts holds no quote, escape or
+        // control byte.
+        if index + 22 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[index + 21] == UInt8(ascii: "\""),
+           let timestamp = timestamps.parseWholeSecondsUTC(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(index + 21)])) {
+            index += 22
+            return timestamp
+        }
         let range = try stringRange()
         guard let timestamp = timestamps.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unusual() }
         return timestamp
@@ -627,6 +642,20 @@ struct CaseByteReader: ~Copyable {
     /// An integer in `0...Int32.max` written without fraction or exponent (`Int32(text)` of the
     /// tree path reads nothing else as a non-negative count).
     private mutating func nonNegativeInt32() throws(Unusual) -> Int32 {
+        // The usual count: one to nine digits without a leading zero, and nothing after them
+        // that continues a number.
+        var usual: Int32 = 0
+        var position = index
+        while position < bytes.count, position - index < 10, isDigit(bytes[position]) {
+            usual = usual &* 10 &+ Int32(bytes[position] &- 48)
+            position += 1
+        }
+        let digits = position - index
+        if digits > 0, digits < 10, digits == 1 || bytes[index] != UInt8(ascii: "0"),
+           position == bytes.count || (bytes[position] != UInt8(ascii: ".") && bytes[position] | 0x20 != UInt8(ascii: "e")) {
+            index = position
+            return usual
+        }
         let range = try numberRange()
         var value: Int64 = 0
         for position in range {

@@ -427,10 +427,13 @@ enum CaseDecoding {
     }
 
     /// Samples without a timestamp were observed at `now`.
+    /// (Lists with nothing to resolve are not rewritten: the batch's reader resolves them as
+    /// it reads whenever `now` comes first, and a rewrite would copy every sample.)
     static func resolvingSampleTimestamps(_ observations: [MetricObservation], now: Timestamp) -> [MetricObservation] {
         var metrics = observations
         for index in metrics.indices {
-            guard case .podValues(var samples) = metrics[index] else { continue }
+            guard case .podValues(var samples) = metrics[index],
+                  samples.contains(where: { $0.sample.timestamp == PodSample.timestampOfNow }) else { continue }
             for position in samples.indices where samples[position].sample.timestamp == PodSample.timestampOfNow {
                 samples[position].sample.timestamp = now
             }

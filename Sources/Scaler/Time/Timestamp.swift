@@ -59,26 +59,23 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             seconds -= 1
         }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        // In 0..<86_400: unsigned 32-bit divisions by constants are a multiply and a shift.
+        let secondOfDay = UInt32(truncatingIfNeeded: seconds - days * 86_400)
         if dates.day != days { dates = DatePrefix(day: days) }
+        let target = buffer.baseAddress!
         withUnsafeBytes(of: dates.text) { prefix in
-            for offset in 0..<DatePrefix.length { buffer[offset] = prefix[offset] }
+            target.update(from: prefix.baseAddress!.assumingMemoryBound(to: UInt8.self), count: DatePrefix.length)
         }
-        var position = DatePrefix.length
-        func put(_ value: Int64, _ width: Int) {
-            var remaining = value
-            for offset in stride(from: width - 1, through: 0, by: -1) {
-                buffer[position + offset] = UInt8(48 + remaining % 10)
-                remaining /= 10
-            }
-            position += width
+        @inline(__always) func twoDigits(_ value: UInt32, at offset: Int) {
+            target[offset] = UInt8(truncatingIfNeeded: 48 + value / 10)
+            target[offset + 1] = UInt8(truncatingIfNeeded: 48 + value % 10)
         }
-        func put(_ byte: UInt8) {
-            buffer[position] = byte
-            position += 1
-        }
-        put(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
-        put(secondOfDay / 60 % 60, 2); put(UInt8(ascii: ":")); put(secondOfDay % 60, 2)
+        twoDigits(secondOfDay / 3600, at: 11)
+        target[13] = UInt8(ascii: ":")
+        twoDigits(secondOfDay / 60 % 60, at: 14)
+        target[16] = UInt8(ascii: ":")
+        twoDigits(secondOfDay % 60, at: 17)
+        var position = 19
         if nanos != 0 {
             var width = 9
             var fraction = nanos
@@ -86,11 +83,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 fraction /= 10
                 width -= 1
             }
-            put(UInt8(ascii: "."))
-            put(fraction, width)
+            target[position] = UInt8(ascii: ".")
+            for offset in stride(from: width, through: 1, by: -1) {
+                target[position + offset] = UInt8(48 + fraction % 10)
+                fraction /= 10
+            }
+            position += width + 1
         }
-        put(UInt8(ascii: "Z"))
-        return position
+        target[position] = UInt8(ascii: "Z")
+        return position + 1
     }
 
     /// Parses RFC 3339 ("2026-11-20T12:00:00Z", "2026-11-20T13:00:00.5+01:00").
@@ -197,14 +198,21 @@ struct TimestampMemo {
     private var day: Int64?
 
     mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
-        guard bytes.count == 20, let base = bytes.baseAddress else { return Timestamp.parse(bytes) }
+        parseWholeSecondsUTC(bytes) ?? Timestamp.parse(bytes)
+    }
+
+    /// The usual text only ("2026-11-20T12:00:00Z"): nil for any other, which `parse` then
+    /// reads. Whatever it accepts is digits and separators, so a reader may hand it bytes it
+    /// has not yet checked for quotes or escapes.
+    mutating func parseWholeSecondsUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard bytes.count == 20, let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         let words = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
                      raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
         if let value, words == text { return value }
         // The date is bytes 0..<10: the first word and the low two bytes of the second.
         var knownDay = words.0 == text.0 && UInt16(truncatingIfNeeded: words.1) == UInt16(truncatingIfNeeded: text.1) ? day : nil
-        guard let parsed = Timestamp.parseWholeSecondsUTC(bytes, knownDay: &knownDay) else { return Timestamp.parse(bytes) }
+        guard let parsed = Timestamp.parseWholeSecondsUTC(bytes, knownDay: &knownDay) else { return nil }
         (text, value, day) = (words, parsed, knownDay)
         return parsed
     }
