@@ -24,6 +24,15 @@ struct ExplanationTests {
         }
     }
 
+    @Test("a sentence longer than the bytes it holds in place keeps every piece in order")
+    func longSentence() {
+        for length in [0, 1, 100, 200, 240, 250, 255, 256, 257, 300, 1000] {
+            let name = String(repeating: "n", count: length)
+            let sentence: Sentence = "\(name): \(Int32(12)) of \(milli: 1_792_500) (\(replicas: 3)), \(name)."
+            #expect(sentence.description == "\(name): 12 of 1792.5 (3 replicas), \(name).", "name of \(length) bytes")
+        }
+    }
+
     @Test("a tolerance reads as a percentage, whole when it is one")
     func toleranceText() {
         #expect(Tolerances(scaleDown: 0.1, scaleUp: 0.1).description == "±10%")

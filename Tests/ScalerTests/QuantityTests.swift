@@ -298,6 +298,10 @@ struct QuantityTests {
     func canonical(_ milli: Int64, _ text: String) {
         #expect(Quantity.canonical(milli: milli) == text)
         #expect(Quantity(milli: milli).description == text)
+        // The JSON writer puts the same text in place.
+        var writer = JSONWriter()
+        writer.quantity(milli: milli)
+        #expect(writer.string == "\"\(text)\"")
     }
 
     @Test("decimal(milli:) for people", arguments: [

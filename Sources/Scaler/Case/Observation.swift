@@ -87,7 +87,7 @@ extension Pod {
                 writer.key("requests")
                 writer.beginObject()
                 for (resource, milli) in container.requests.sorted(by: { $0.key < $1.key }) {
-                    writer.key(resource); writer.value(Quantity.canonical(milli: milli))
+                    writer.key(resource); writer.quantity(milli: milli)
                 }
                 writer.endObject()
                 if let restartPolicy = container.restartPolicy { writer.key("restartPolicy"); writer.value(restartPolicy) }
@@ -109,7 +109,7 @@ extension MetricObservation {
             for (pod, sample) in samples {
                 writer.key(pod)
                 writer.beginObject()
-                writer.key("value"); writer.value(Quantity.canonical(milli: sample.milliValue))
+                writer.key("value"); writer.quantity(milli: sample.milliValue)
                 writer.key("timestamp"); writer.value(sample.timestamp)
                 writer.key("window"); writer.value(sample.window.description)
                 writer.endObject()

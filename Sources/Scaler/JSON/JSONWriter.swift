@@ -348,8 +348,14 @@ extension JSONWriter {
         datePrefix = dates
     }
 
-    /// A quantity in canonical form.
+    /// A quantity in canonical form, written in place.
     public mutating func quantity(milli: Int64) {
-        value(Quantity.canonical(milli: milli))
+        beforeValue()
+        append(atMost: Quantity.maximumCanonicalLength + 2) { target in
+            target[0] = UInt8(ascii: "\"")
+            let length = Quantity.writeCanonical(milli: milli, to: target + 1)
+            target[length + 1] = UInt8(ascii: "\"")
+            return length + 2
+        }
     }
 }

@@ -30,9 +30,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
 
     /// Plain decimal text for people: 1792500 milli is "1792.5", 250 milli is "0.25".
     public static func decimal(milli: Int64) -> String {
-        var text: [UInt8] = []
-        DecimalText.append(milli: milli, to: &text)
-        return String(decoding: text, as: UTF8.self)
+        String(unsafeUninitializedCapacity: DecimalText.maximumMilliLength) { DecimalText.write(milli: milli, to: $0.baseAddress!) }
     }
 
     /// Parses Kubernetes quantity text: a signed decimal number with an optional binary
@@ -49,7 +47,19 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
     /// loses its trailing zeros, the exponent is brought to a multiple of three, and the
     /// exponent is named by its SI suffix ("1500m", "10", "5k").
     public static func canonical(milli: Int64) -> String {
-        if milli == 0 { return "0" }
+        String(unsafeUninitializedCapacity: maximumCanonicalLength) { writeCanonical(milli: milli, to: $0.baseAddress!) }
+    }
+
+    /// The longest canonical text: a signed 64-bit mantissa and the longest suffix.
+    static let maximumCanonicalLength = DecimalText.maximumLength + 3
+
+    /// Writes `canonical(milli:)` at `target` (room for `maximumCanonicalLength` bytes) and
+    /// returns its length: the JSON writer puts quantities in place without a String.
+    static func writeCanonical(milli: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        if milli == 0 {
+            target[0] = UInt8(ascii: "0")
+            return 1
+        }
         var amount = milli
         var exponent = -3
         while amount % 10 == 0 {
@@ -66,19 +76,27 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         default:
             break
         }
-        let suffix: String
-        switch exponent {
-        case -3: suffix = "m"
-        case 0: suffix = ""
-        case 3: suffix = "k"
-        case 6: suffix = "M"
-        case 9: suffix = "G"
-        case 12: suffix = "T"
-        case 15: suffix = "P"
-        case 18: suffix = "E"
-        default: suffix = "e\(exponent)"
+        var length = DecimalText.write(amount, to: target)
+        @inline(__always) func suffix(_ byte: UInt8) {
+            target[length] = byte
+            length += 1
         }
-        return "\(amount)\(suffix)"
+        switch exponent {
+        case -3: suffix(UInt8(ascii: "m"))
+        case 0: break
+        case 3: suffix(UInt8(ascii: "k"))
+        case 6: suffix(UInt8(ascii: "M"))
+        case 9: suffix(UInt8(ascii: "G"))
+        case 12: suffix(UInt8(ascii: "T"))
+        case 15: suffix(UInt8(ascii: "P"))
+        case 18: suffix(UInt8(ascii: "E"))
+        default:
+            // Not reached from 64-bit milli-units (the exponent stays within -3...15); kept as
+            // upstream names any other power.
+            suffix(UInt8(ascii: "e"))
+            length += DecimalText.write(Int64(exponent), to: target + length)
+        }
+        return length
     }
 }
 

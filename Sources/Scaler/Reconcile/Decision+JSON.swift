@@ -112,8 +112,8 @@ extension MetricStatus {
     private func writeCurrent(to writer: inout JSONWriter) {
         writer.key("current")
         writer.beginObject()
-        if let value { writer.key("value"); writer.value(Quantity.canonical(milli: value)) }
-        if let averageValue { writer.key("averageValue"); writer.value(Quantity.canonical(milli: averageValue)) }
+        if let value { writer.key("value"); writer.quantity(milli: value) }
+        if let averageValue { writer.key("averageValue"); writer.quantity(milli: averageValue) }
         if let averageUtilization { writer.key("averageUtilization"); writer.value(averageUtilization) }
         writer.endObject()
     }

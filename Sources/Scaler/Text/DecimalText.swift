@@ -24,28 +24,31 @@ enum DecimalText {
         return length
     }
 
-    static func append(_ number: Int64, to bytes: inout [UInt8]) {
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { scratch in
-            let target = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            bytes.append(contentsOf: UnsafeBufferPointer(start: target, count: write(number, to: target)))
-        }
-    }
+    /// The longest text `write(milli:to:)` makes: "-9223372036854775.808".
+    static let maximumMilliLength = 21
 
-    /// Whole part, then the fraction's digits without trailing zeros: 1792500 is "1792.5".
-    static func append(milli: Int64, to bytes: inout [UInt8]) {
-        if milli < 0 { bytes.append(UInt8(ascii: "-")) }
+    /// Writes milli-units at `target` (room for `maximumMilliLength` bytes), whole part, then
+    /// the fraction's digits without trailing zeros: 1792500 is "1792.5". Returns the length.
+    static func write(milli: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        var length = 0
+        if milli < 0 {
+            target[0] = UInt8(ascii: "-")
+            length = 1
+        }
         let magnitude = milli.magnitude
         // The whole part of Int64.min's magnitude still fits an Int64.
-        append(Int64(magnitude / 1000), to: &bytes)
+        length += write(Int64(magnitude / 1000), to: target + length)
         var fraction = magnitude % 1000
-        guard fraction != 0 else { return }
-        bytes.append(UInt8(ascii: "."))
+        guard fraction != 0 else { return length }
+        target[length] = UInt8(ascii: ".")
+        length += 1
         var divisor: UInt64 = 100
         while fraction != 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            target[length] = UInt8(ascii: "0") + UInt8(fraction / divisor)
+            length += 1
             fraction %= divisor
             divisor /= 10
         }
+        return length
     }
 }

@@ -16,7 +16,7 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
     }
 
     init(stringInterpolation: Interpolation) {
-        utf8 = stringInterpolation.utf8
+        utf8 = stringInterpolation.bytes
     }
 
     var description: String { String(decoding: utf8, as: UTF8.self) }
@@ -32,16 +32,41 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
     }
 
     struct Interpolation: StringInterpolationProtocol {
-        fileprivate var utf8: [UInt8] = []
+        /// The first `headCount` bytes, held in the value itself: nearly every sentence fits,
+        /// and a copy into it costs far less than an array's append (a uniqueness and capacity
+        /// check and a call per piece, some twenty pieces a sentence).
+        private var head = SIMD32<UInt64>()
+        private var headCount = 0
+        /// What comes after a full `head`.
+        private var rest: [UInt8] = []
 
-        init(literalCapacity: Int, interpolationCount: Int) {
-            // Room for names and numbers at once: growing the buffer later costs a copy, and
-            // a small allocation costs the same whatever its size.
-            utf8.reserveCapacity(max(128, literalCapacity + interpolationCount * 32))
+        init(literalCapacity: Int, interpolationCount: Int) {}
+
+        /// The text so far, in one array.
+        fileprivate var bytes: [UInt8] {
+            var bytes = withUnsafeBytes(of: head) { Array($0.prefix(headCount)) }
+            bytes.append(contentsOf: rest)
+            return bytes
+        }
+
+        private mutating func append(_ source: UnsafeRawBufferPointer) {
+            guard rest.isEmpty, headCount + source.count <= MemoryLayout.size(ofValue: head) else {
+                rest.append(contentsOf: source)
+                return
+            }
+            let offset = headCount
+            withUnsafeMutableBytes(of: &head) { head in
+                (head.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
+            }
+            headCount += source.count
+        }
+
+        private mutating func append(_ byte: UInt8) {
+            withUnsafeBytes(of: byte) { append($0) }
         }
 
         mutating func appendLiteral(_ literal: StaticString) {
-            utf8.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            append(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
         }
 
         mutating func appendInterpolation(_ literal: StaticString) {
@@ -50,21 +75,29 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
 
         mutating func appendInterpolation(_ text: String) {
             var text = text
-            text.withUTF8 { utf8.append(contentsOf: $0) }
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
         }
 
         mutating func appendInterpolation(_ sentence: Sentence) {
-            utf8.append(contentsOf: sentence.utf8)
+            sentence.utf8.withUnsafeBytes { append($0) }
         }
 
         /// A signed integer (all of which fit an Int64).
         mutating func appendInterpolation(_ number: some FixedWidthInteger & SignedInteger) {
-            DecimalText.append(Int64(number), to: &utf8)
+            var digits = SIMD4<UInt64>()
+            withUnsafeMutableBytes(of: &digits) { digits in
+                let target = digits.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                append(UnsafeRawBufferPointer(start: target, count: DecimalText.write(Int64(number), to: target)))
+            }
         }
 
         /// Milli-units as plain decimal text for people ("1792.5", "0.25").
         mutating func appendInterpolation(milli: Int64) {
-            DecimalText.append(milli: milli, to: &utf8)
+            var text = SIMD4<UInt64>()
+            withUnsafeMutableBytes(of: &text) { text in
+                let target = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                append(UnsafeRawBufferPointer(start: target, count: DecimalText.write(milli: milli, to: target)))
+            }
         }
 
         /// "1 replica", "3 replicas".
@@ -90,9 +123,9 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
             let hundredths = Int64(scaled)
             appendInterpolation(hundredths / 100)
             let fraction = hundredths % 100
-            utf8.append(UInt8(ascii: "."))
-            utf8.append(UInt8(ascii: "0") + UInt8(fraction / 10))
-            if fraction % 10 != 0 { utf8.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+            append(UInt8(ascii: "."))
+            append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            if fraction % 10 != 0 { append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
         }
 
         /// A fraction as a percentage: whole ("10%") when it is one, else as Swift prints the
@@ -104,7 +137,7 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
             } else {
                 appendInterpolation("\(value)")
             }
-            utf8.append(UInt8(ascii: "%"))
+            append(UInt8(ascii: "%"))
         }
     }
 }
