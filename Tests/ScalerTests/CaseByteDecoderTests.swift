@@ -386,6 +386,15 @@ struct CaseByteDecoderTests {
                          head + sample + "}}]}".dropLast(4)]
             for line in lines where Self.sameAnswer(line, decoder: &decoder) == true { answered += 1 }
         }
+        // A sample without a timestamp was observed at `now`, also when `now` comes last.
+        let nowLast = #"{"hpa":{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"maxReplicas":10,"metrics":[{"type":"Pods","pods":{"metric":{"name":"rps"},"target":{"type":"AverageValue","averageValue":"1"}}}]}},"scale":{"specReplicas":2},"pods":[{"name":"a"},{"name":"b"}],"metrics":[{"podValues":{"a":{"value":"1"},"b":{"value":"2","timestamp":"2026-11-20T11:59:45Z"}}}],"now":"2026-11-20T12:00:00Z"}"#
+        #expect(Self.sameAnswer(nowLast, decoder: &decoder) == true)
+        let decoded = try #require(Self.fastPath(nowLast), "the fast path stepped aside")
+        guard case .podValues(let values) = decoded.metrics[0] else {
+            Issue.record("no pod values")
+            return
+        }
+        #expect(values.map(\.sample.timestamp) == [Timestamp(rfc3339: "2026-11-20T12:00:00Z"), Timestamp(rfc3339: "2026-11-20T11:59:45Z")])
         // Valid, alone and followed by another sample: the first sixteen, the repeated members
         // (the tree path keeps one) and the negative window (a duration all the same); the
         // cut-off lines never are.

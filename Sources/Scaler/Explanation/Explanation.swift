@@ -19,8 +19,7 @@ enum Explanation {
         }
 
         for result in trace.metrics {
-            add(describe(result, spec: decision.spec.metrics[result.index],
-                                  status: result.status, tolerances: trace.tolerances))
+            add(describe(result, spec: decision.spec.metrics[result.index], status: result.status, tolerances: trace.tolerances))
         }
 
         if case .metricsFailed(let invalid, let total) = trace.branch {
