@@ -109,6 +109,11 @@ struct ConditionList {
 
     init(_ previous: [HorizontalPodAutoscalerCondition], now: Timestamp) {
         self.now = now
+        self.carry(previous)
+    }
+
+    /// The previous status's conditions, first of each type only, in their order.
+    private mutating func carry(_ previous: [HorizontalPodAutoscalerCondition]) {
         for original in previous {
             let condition = RawCondition(original)
             if let slot = Slot(condition.type) {

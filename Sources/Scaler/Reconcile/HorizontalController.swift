@@ -39,7 +39,7 @@ public enum HorizontalController {
             desiredReplicas = minReplicas
             trace.branch = .belowMinimum(minReplicas: minReplicas)
         } else {
-            let computed = computeReplicasForMetrics(input, tolerances: trace.tolerances, conditions: &conditions, trace: &trace)
+            let computed = computeReplicasForMetrics(input, spec: spec, tolerances: trace.tolerances, conditions: &conditions, trace: &trace)
             guard let metricDesiredReplicas = computed.replicas else {
                 // Metrics failed hard: nothing is scaled and the conditions say why.
                 trace.branch = .metricsFailed(invalid: computed.invalidCount, total: spec.metrics.count)
@@ -105,10 +105,12 @@ public enum HorizontalController {
     /// `computeReplicasForMetrics`: the highest proposal over valid metrics. Invalid metrics
     /// may not stop a scale-up, but they block a scale-down, and when all are invalid nothing
     /// scales; the first invalid metric's condition says why.
+    /// `spec` is `input.spec`, read once by the caller (each read of it copies it).
     static func computeReplicasForMetrics(
-        _ input: ReconcileCase, tolerances: Tolerances, conditions: inout ConditionList, trace: inout DecisionTrace
+        _ input: ReconcileCase, spec: HorizontalPodAutoscalerSpec, tolerances: Tolerances, conditions: inout ConditionList,
+        trace: inout DecisionTrace
     ) -> ComputedMetrics {
-        let specs = input.spec.metrics
+        let specs = spec.metrics
         var replicas: Int32 = 0
         var metricName: MetricLabel?
         var invalidCount = 0
@@ -136,7 +138,7 @@ public enum HorizontalController {
                     metricName = proposal.metricName
                 }
             case .failure(let failure):
-                trace.metrics.append(DecisionTrace.MetricResult(index: index, status: .none, replicas: nil, error: failure.condition.detail.text(in: input.spec)))
+                trace.metrics.append(DecisionTrace.MetricResult(index: index, status: .none, replicas: nil, error: failure.condition.detail.text(in: spec)))
                 if invalidCount == 0 {
                     firstInvalidCondition = failure.condition
                     firstInvalidError = failure.error
