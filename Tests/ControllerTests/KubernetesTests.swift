@@ -181,7 +181,7 @@ struct KubernetesTests {
         #expect(usage.value(of: "memory", container: "app") == 67_108_864_000)
 
         let observation = MetricGatherer.resourceValues("cpu", container: nil, from: .success(["web-1": usage]))
-        #expect(observation == .podValues([(pod: "web-1", sample: PodSample(milliValue: 300, timestamp: usage.timestamp, window: usage.window))]))
+        #expect(observation == .podValues([PodValue(pod: "web-1", sample: PodSample(milliValue: 300, timestamp: usage.timestamp, window: usage.window))]))
         #expect(MetricGatherer.resourceValues("cpu", container: nil, from: .failure(ScaleTargetError("metrics API down")))
             == .error("metrics API down"))
         #expect(MetricGatherer.resourceValues("memory", container: nil, from: .success(["web-1": usage]))

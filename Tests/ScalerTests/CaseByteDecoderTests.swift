@@ -235,12 +235,12 @@ struct CaseByteDecoderTests {
             metrics: [.pods(metric: MetricIdentifier(name: "rps"), target: MetricTarget(type: .averageValue, averageValue: Quantity(milli: 1000)))])
         let repeated = ReconcileCase(now: now, spec: spec, scale: Scale(specReplicas: 3, statusReplicas: 3),
                                      pods: [Pod(name: "a"), Pod(name: "a"), Pod(name: "b")],
-                                     metrics: [.podValues([("a", sample(100)), ("a", sample(200)), ("b", sample(300))])])
+                                     metrics: [.podValues([PodValue("a", sample(100)), PodValue("a", sample(200)), PodValue("b", sample(300))])])
         #expect(repeated.prepared.podMetrics[0]?.values == [200, nil, 300])
         #expect(repeated.prepared.podMetrics[0]?.superfluous == [])
         let unique = ReconcileCase(now: now, spec: spec, scale: Scale(specReplicas: 3, statusReplicas: 3),
                                    pods: [Pod(name: "a"), Pod(name: "b"), Pod(name: "c")],
-                                   metrics: [.podValues([("a", sample(100)), ("c", sample(300)), ("x", sample(7)), ("b", sample(200))])])
+                                   metrics: [.podValues([PodValue("a", sample(100)), PodValue("c", sample(300)), PodValue("x", sample(7)), PodValue("b", sample(200))])])
         #expect(unique.prepared.podMetrics[0]?.values == [100, 200, 300])
         #expect(unique.prepared.podMetrics[0]?.superfluous == [7])
     }

@@ -134,11 +134,11 @@ struct CaseGenerator {
     }
 
     private mutating func podValues(_ pods: [Pod], _ perPodTarget: Int64) -> MetricObservation {
-        var samples: [(pod: String, sample: PodSample)] = []
+        var samples: [PodValue] = []
         for pod in pods where random.chance(0.9) {
-            samples.append((pod.name, PodSample(milliValue: demand(perPodTarget),
-                                                timestamp: Self.now - .seconds(Int64(random.int(in: 0...30))),
-                                                window: .seconds(Int64(random.pick([15, 30, 60]))))))
+            samples.append(PodValue(pod.name, PodSample(milliValue: demand(perPodTarget),
+                                                        timestamp: Self.now - .seconds(Int64(random.int(in: 0...30))),
+                                                        window: .seconds(Int64(random.pick([15, 30, 60]))))))
         }
         return .podValues(samples)
     }

@@ -127,10 +127,10 @@ public final class MetricGatherer: MetricsGathering {
             guard case .gateway(let figure)? = sources[identifier.name] else {
                 return .error("no per-member source for \(identifier.name)")
             }
-            var samples: [(pod: String, sample: PodSample)] = []
+            var samples: [PodValue] = []
             for name in podNames {
                 guard let member = figures[name], let value = member.value(of: figure) else { continue }
-                samples.append((name, PodSample(milliValue: Self.milli(value), timestamp: now, window: member.window)))
+                samples.append(PodValue(name, PodSample(milliValue: Self.milli(value), timestamp: now, window: member.window)))
             }
             return .podValues(samples)
         case .object(_, let identifier, _):
@@ -150,7 +150,7 @@ public final class MetricGatherer: MetricsGathering {
     }
 
     private func resourceValues(_ resource: String, podNames: [String], processes: [String: ProcessFigures], now: Timestamp) -> MetricObservation {
-        var samples: [(pod: String, sample: PodSample)] = []
+        var samples: [PodValue] = []
         for name in podNames {
             guard let figures = processes[name] else { continue }
             switch resource {
@@ -158,10 +158,10 @@ public final class MetricGatherer: MetricsGathering {
                 // A member seen for the first time has no interval yet: it is a missing pod.
                 guard let cpu = figures.cpu else { continue }
                 let window = TimeSpan(nanoseconds: cpu.interval.nanoseconds)
-                samples.append((name, PodSample(milliValue: cpu.milliCores, timestamp: now, window: window)))
+                samples.append(PodValue(name, PodSample(milliValue: cpu.milliCores, timestamp: now, window: window)))
             case "memory":
                 let (milli, overflow) = figures.residentBytes.multipliedReportingOverflow(by: 1000)
-                samples.append((name, PodSample(milliValue: overflow ? .max : milli, timestamp: now)))
+                samples.append(PodValue(name, PodSample(milliValue: overflow ? .max : milli, timestamp: now)))
             default:
                 return .error("a local pool measures cpu and memory, not \(resource)")
             }
@@ -176,10 +176,10 @@ public final class MetricGatherer: MetricsGathering {
         case .failure(let error):
             return .error(error.description)
         case .success(let byPod):
-            var samples: [(pod: String, sample: PodSample)] = []
+            var samples: [PodValue] = []
             for (pod, podUsage) in byPod.sorted(by: { $0.key < $1.key }) {
                 guard let value = podUsage.value(of: resource, container: container) else { continue }
-                samples.append((pod, PodSample(milliValue: value, timestamp: podUsage.timestamp, window: podUsage.window)))
+                samples.append(PodValue(pod, PodSample(milliValue: value, timestamp: podUsage.timestamp, window: podUsage.window)))
             }
             if samples.isEmpty {
                 return .error("no \(resource) metrics returned from the resource metrics API\(container.map { " for container \($0)" } ?? "")")
@@ -196,10 +196,10 @@ public final class MetricGatherer: MetricsGathering {
             guard case .vector(let series) = try await client.query(query) else {
                 return .error("\(name): a Pods metric needs an instant vector with a series per pod")
             }
-            var samples: [(pod: String, sample: PodSample)] = []
+            var samples: [PodValue] = []
             for one in series {
                 guard let pod = one.labels["pod"], let point = one.points.last else { continue }
-                samples.append((pod, PodSample(milliValue: Self.milli(point.value), timestamp: now)))
+                samples.append(PodValue(pod, PodSample(milliValue: Self.milli(point.value), timestamp: now)))
             }
             if samples.isEmpty && !series.isEmpty {
                 return .error("\(name): the query's series have no pod label; keep it in the result (e.g. sum by (pod) (...))")

@@ -242,7 +242,7 @@ struct SeriesMapping {
         switch metric {
         case .resource, .containerResource, .pods:
             let sample = PodSample(milliValue: value.milliValue, timestamp: time)
-            return .podValues(pods.map { ($0.name, sample) })
+            return .podValues(pods.map { PodValue($0.name, sample) })
         case .object:
             return .value(value)
         case .external:

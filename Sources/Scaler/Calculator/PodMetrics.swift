@@ -15,7 +15,7 @@ final class PodMetrics: Sendable {
 
     /// `uniquelyNamedPods`: the pods, when no two share a name; samples listed in pod order
     /// are then placed by position without hashing their names.
-    init(podCount: Int, samples pairs: [(pod: String, sample: PodSample)], index: [String: Int], uniquelyNamedPods: [Pod]? = nil) {
+    init(podCount: Int, samples pairs: [PodValue], index: [String: Int], uniquelyNamedPods: [Pod]? = nil) {
         // Filled by appending: `Array(repeating:count:)` of an optional looks the array type's
         // metadata up at run time on every call, which cost more than the loop.
         var values: [Int64?] = []
@@ -27,7 +27,9 @@ final class PodMetrics: Sendable {
             samples.append(nil)
         }
         var superfluous: [Int64] = []
-        for (offset, (name, sample)) in pairs.enumerated() {
+        for (offset, value) in pairs.enumerated() {
+            let name = value.pod
+            let sample = value.sample
             let position: Int?
             if let pods = uniquelyNamedPods, offset < pods.count, pods[offset].name == name {
                 position = offset

@@ -321,8 +321,8 @@ struct CaseByteReader: ~Copyable {
         return quantities
     }
 
-    private mutating func readPodValues(podsNamedApart pods: [Pod]?) throws(Unusual) -> [(pod: String, sample: PodSample)] {
-        var samples: [(pod: String, sample: PodSample)] = []
+    private mutating func readPodValues(podsNamedApart pods: [Pod]?) throws(Unusual) -> [PodValue] {
+        var samples: [PodValue] = []
         samples.reserveCapacity(pods?.count ?? 16)
         // While the samples name the pods in their order, each name is its pod's own String
         // and, the pods being named apart, differs from those before it: nothing to make or search.
@@ -332,14 +332,14 @@ struct CaseByteReader: ~Copyable {
         while let key = try nextKey(&first) {
             let position = samples.count
             if inPodOrder, let pods, position < pods.count, bytes.bytes(in: key, equal: pods[position].name) {
-                samples.append((pods[position].name, try readSample()))
+                samples.append(PodValue(pods[position].name, try readSample()))
                 continue
             }
             inPodOrder = false
             let pod = text(key)
             // A pod named twice is the tree path's error to report.
             for earlier in samples where earlier.pod == pod { throw Unusual() }
-            samples.append((pod, try readSample()))
+            samples.append(PodValue(pod, try readSample()))
         }
         return samples
     }

@@ -106,12 +106,12 @@ extension MetricObservation {
         case .podValues(let samples):
             writer.key("podValues")
             writer.beginObject()
-            for (pod, sample) in samples {
-                writer.key(pod)
+            for value in samples {
+                writer.key(value.pod)
                 writer.beginObject()
-                writer.key("value"); writer.quantity(milli: sample.milliValue)
-                writer.key("timestamp"); writer.value(sample.timestamp)
-                writer.key("window"); writer.value(sample.window.description)
+                writer.key("value"); writer.quantity(milli: value.sample.milliValue)
+                writer.key("timestamp"); writer.value(value.sample.timestamp)
+                writer.key("window"); writer.value(value.sample.window.description)
                 writer.endObject()
             }
             writer.endObject()

@@ -14,9 +14,18 @@ struct PreparedInputs: Sendable {
     /// `requests`: the totals for this spec and these pods when the caller has them already.
     init(spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], tables: PodTables,
          requests knownRequests: [RequestTotals?]? = nil) {
+        // Each member is built apart and stored once: appending to `self`'s own arrays inside
+        // the initializer measured some 460 instructions a case more.
         podStates = tables.states
         plans = spec.metrics.map(MetricPlan.init)
-        podMetrics = []
+        podMetrics = Self.podMetrics(spec: spec, pods: pods, metrics: metrics, tables: tables)
+        requests = knownRequests ?? Self.requests(spec: spec, pods: pods)
+    }
+
+    private static func podMetrics(
+        spec: HorizontalPodAutoscalerSpec, pods: [Pod], metrics: [MetricObservation], tables: PodTables
+    ) -> [PodMetrics?] {
+        var podMetrics: [PodMetrics?] = []
         podMetrics.reserveCapacity(spec.metrics.count)
         for position in spec.metrics.indices {
             if position < metrics.count, case .podValues(let samples) = metrics[position] {
@@ -26,11 +35,11 @@ struct PreparedInputs: Sendable {
                 podMetrics.append(nil)
             }
         }
-        if let knownRequests {
-            requests = knownRequests
-            return
-        }
-        requests = []
+        return podMetrics
+    }
+
+    private static func requests(spec: HorizontalPodAutoscalerSpec, pods: [Pod]) -> [RequestTotals?] {
+        var requests: [RequestTotals?] = []
         requests.reserveCapacity(spec.metrics.count)
         for metric in spec.metrics {
             switch metric {
@@ -42,6 +51,7 @@ struct PreparedInputs: Sendable {
                 requests.append(nil)
             }
         }
+        return requests
     }
 }
 

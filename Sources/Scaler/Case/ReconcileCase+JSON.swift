@@ -406,9 +406,9 @@ enum CaseDecoding {
 
     /// Samples default their timestamp to `now`; the case decoder fills that in afterwards,
     /// so this marks "absent" with `distantPast` and `ReconcileCase` resolves it.
-    static func podValues(_ value: JSONValue) throws(CaseError) -> [(pod: String, sample: PodSample)] {
+    static func podValues(_ value: JSONValue) throws(CaseError) -> [PodValue] {
         let object = try FieldReader(value).object
-        var samples: [(pod: String, sample: PodSample)] = []
+        var samples: [PodValue] = []
         samples.reserveCapacity(object.entries.count)
         for (position, entry) in object.entries.enumerated() {
             for earlier in object.entries[..<position] where earlier.key == entry.key {
@@ -421,7 +421,7 @@ enum CaseDecoding {
                     timestamp: try fields.optional("timestamp", Read.timestamp) ?? PodSample.timestampOfNow,
                     window: try fields.optional("window", Read.duration) ?? .seconds(60))
             }
-            samples.append((entry.key, sample))
+            samples.append(PodValue(entry.key, sample))
         }
         return samples
     }

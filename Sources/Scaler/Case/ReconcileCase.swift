@@ -196,27 +196,34 @@ public struct PodSample: Sendable, Equatable {
     }
 }
 
+/// One pod's sample of a metric, with the pod's name.
+///
+/// A struct, not a tuple: an array of tuples is destroyed through the runtime's generic tuple
+/// witnesses, element by element (some 900 instructions more per batch case).
+public struct PodValue: Sendable, Equatable {
+    public var pod: String
+    public var sample: PodSample
+
+    public init(pod: String, sample: PodSample) {
+        self.pod = pod
+        self.sample = sample
+    }
+
+    public init(_ pod: String, _ sample: PodSample) {
+        self.init(pod: pod, sample: sample)
+    }
+}
+
 /// What was observed for one spec metric this cycle.
 public enum MetricObservation: Sendable, Equatable {
     /// Resource, ContainerResource and Pods metrics: pod name and sample, in input order.
-    case podValues([(pod: String, sample: PodSample)])
+    case podValues([PodValue])
     /// Object metrics.
     case value(Quantity)
     /// External metrics: every matching series, summed by the calculator.
     case values([Quantity])
     /// The fetch failed; the metric is invalid this cycle.
     case error(String)
-
-    public static func == (lhs: MetricObservation, rhs: MetricObservation) -> Bool {
-        switch (lhs, rhs) {
-        case (.podValues(let a), .podValues(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.pod == $1.pod && $0.sample == $1.sample }
-        case (.value(let a), .value(let b)): return a == b
-        case (.values(let a), .values(let b)): return a == b
-        case (.error(let a), .error(let b)): return a == b
-        default: return false
-        }
-    }
 }
 
 /// The controller's flags (kube-controller-manager's HPA options).

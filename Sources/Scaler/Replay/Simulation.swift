@@ -64,14 +64,14 @@ struct Simulation: Sendable {
                 continue
             }
             var total: Int64 = 0
-            for (_, sample) in samples { total &+= sample.milliValue }
+            for value in samples { total &+= value.sample.milliValue }
             let sampleTime = samples.first?.sample.timestamp ?? now
             let window = samples.first?.sample.window ?? .seconds(60)
             let share = readyNames.isEmpty ? 0 : (total + Int64(readyNames.count) - 1) / Int64(readyNames.count)
-            var spread: [(pod: String, sample: PodSample)] = []
+            var spread: [PodValue] = []
             spread.reserveCapacity(pods.count)
-            for name in readyNames { spread.append((name, PodSample(milliValue: share, timestamp: sampleTime, window: window))) }
-            for name in startingNames { spread.append((name, PodSample(milliValue: 0, timestamp: sampleTime, window: window))) }
+            for name in readyNames { spread.append(PodValue(name, PodSample(milliValue: share, timestamp: sampleTime, window: window))) }
+            for name in startingNames { spread.append(PodValue(name, PodSample(milliValue: 0, timestamp: sampleTime, window: window))) }
             metrics.append(.podValues(spread))
         }
         let count = Int32(startTimes.count)
