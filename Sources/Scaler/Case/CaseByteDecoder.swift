@@ -71,7 +71,9 @@ struct CaseByteReader: ~Copyable {
 
     mutating func readCase(repeated: inout RepeatedMembers) throws(Unusual) -> ReconcileCase {
         var now: Timestamp?
-        var hpa: DecodedHPA?
+        // Whether the hpa was read: it is then `repeated.hpa`, read from there (a local copy
+        // of it cost a copy and a destroy of the whole spec a line).
+        var hpaRead = false
         var scale: Scale?
         var pods: [Pod] = []
         var metrics: [MetricObservation] = []
@@ -98,24 +100,23 @@ struct CaseByteReader: ~Copyable {
                 try seen.insert(1)
                 // Required: the tree path names a null one.
                 guard !isNull else { throw Unusual() }
-                if let remembered = repeated.hpa, skipRepeat(of: remembered.bytes) {
-                    hpa = remembered.value
-                } else {
+                if !skipRepeat(of: repeated.hpa?.bytes) {
                     repeated.requests = nil
                     let start = index
                     // The tree path's own reader: the hpa is small and has many shapes.
                     guard let decoded = try? CaseDecoding.hpa(try treeValue()) else { throw Unusual() }
-                    hpa = DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2)
-                    repeated.hpa = .init(bytes: Array(bytes[start..<index]), value: hpa!)
+                    repeated.hpa = .init(bytes: Array(bytes[start..<index]),
+                                         value: DecodedHPA(metadata: decoded.0, spec: decoded.1, conditions: decoded.2))
                 }
+                hpaRead = true
             case 5 where matches(key, "scale"):
                 try seen.insert(2)
                 if !isNull { scale = try readScale() }
             case 4 where matches(key, "pods"):
                 try seen.insert(3)
                 guard !isNull else { break }
-                if let remembered = repeated.pods, skipRepeat(of: remembered.bytes) {
-                    pods = remembered.value.pods
+                if skipRepeat(of: repeated.pods?.bytes) {
+                    pods = repeated.pods!.value.pods
                 } else {
                     repeated.requests = nil
                     let start = index
@@ -143,9 +144,12 @@ struct CaseByteReader: ~Copyable {
             }
         }
         skipWhitespace()
-        guard index == bytes.count, let now, let hpa, let scale, metrics.count <= hpa.spec.metrics.count else { throw Unusual() }
+        guard index == bytes.count, let now, hpaRead, let scale, metrics.count <= repeated.hpa!.value.spec.metrics.count else {
+            throw Unusual()
+        }
         let reconcileCase = ReconcileCase(
-            now: now, metadata: hpa.metadata, spec: hpa.spec, previousConditions: hpa.conditions, scale: scale, pods: pods,
+            now: now, metadata: repeated.hpa!.value.metadata, spec: repeated.hpa!.value.spec,
+            previousConditions: repeated.hpa!.value.conditions, scale: scale, pods: pods,
             podTables: podsRemembered ? repeated.pods!.value.tables : PodTables(pods),
             requests: podsRemembered ? repeated.requests : nil,
             metrics: CaseDecoding.resolvingSampleTimestamps(metrics, now: now), history: history, options: options)
@@ -692,7 +696,8 @@ struct CaseByteReader: ~Copyable {
     }
 
     /// Moves past `remembered` if the bytes at the reader's position repeat it.
-    private mutating func skipRepeat(of remembered: [UInt8]) -> Bool {
+    private mutating func skipRepeat(of remembered: [UInt8]?) -> Bool {
+        guard let remembered else { return false }
         let end = index + remembered.count
         guard end <= bytes.count, UnsafeBufferPointer(rebasing: bytes[index..<end]).equalBytes(remembered) else { return false }
         index = end
