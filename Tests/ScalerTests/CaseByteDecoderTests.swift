@@ -266,6 +266,11 @@ struct CaseByteDecoderTests {
             head + pods(["a", "a", "c"]) + metrics(["a", "a", "c"]) + "}",
             head + pods(["a", "a", "c"]) + metrics(["a", "c"]) + "}",
             head + pods(["ab", "b", "c"]) + metrics(["a", "b", "c"]) + "}",
+            head + pods(["a", "ab", "c"]) + metrics(["a", "a", "c"]).replacingOccurrences(of: #""a":{"value":"2"}"#, with: #""ab":{"value":"2"}"#) + "}",
+            // Spacing around the keys: read by the general member loop, the same answer.
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "c"]).replacingOccurrences(of: ",", with: ", ") + "}",
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "c"]).replacingOccurrences(of: #""b":"#, with: #""b" :"#) + "}",
+            head + pods(["a", "b", "c"]) + metrics(["a", "b", "c"]).replacingOccurrences(of: #"{"a""#, with: #"{ "a""#) + "}",
         ]
         var decoder = ReconcileCaseLineDecoder()
         var failures = 0

@@ -35,10 +35,36 @@ struct RepeatedMembers: Sendable {
     }
 
     var hpa: Remembered<DecodedHPA>?
-    var pods: Remembered<(pods: [Pod], tables: PodTables)>?
+    var pods: Remembered<(pods: [Pod], tables: PodTables, names: PodNameBytes)>?
     /// The request totals for the remembered hpa and pods; dropped whenever either is
     /// decoded anew.
     var requests: [RequestTotals?]?
+}
+
+/// The pods' names as the bytes a sample's key holds, one after another: the reader compares a
+/// key with its pod's name in place.
+struct PodNameBytes: Sendable {
+    private(set) var bytes: [UInt8] = []
+    /// Where each name ends in `bytes`.
+    private var ends: [Int] = []
+
+    init(_ pods: [Pod]) {
+        ends.reserveCapacity(pods.count)
+        for pod in pods {
+            bytes.append(contentsOf: pod.name.utf8)
+            ends.append(bytes.count)
+        }
+    }
+
+    func range(of position: Int) -> Range<Int> {
+        (position == 0 ? 0 : ends[position - 1])..<ends[position]
+    }
+}
+
+/// Pods no two of which share a name, with their names' bytes.
+struct PodsNamedApart {
+    var pods: [Pod]
+    var names: PodNameBytes
 }
 
 struct DecodedHPA: Sendable {
@@ -121,14 +147,15 @@ struct CaseByteReader: ~Copyable {
                     repeated.requests = nil
                     let start = index
                     pods = try readPods()
-                    repeated.pods = .init(bytes: Array(bytes[start..<index]), value: (pods, PodTables(pods)))
+                    repeated.pods = .init(bytes: Array(bytes[start..<index]), value: (pods, PodTables(pods), PodNameBytes(pods)))
                 }
                 podsRemembered = true
             case 7 where matches(key, "metrics"):
                 try seen.insert(4)
                 // Pods named apart, when read before the metrics, let samples in pod order take
                 // their names.
-                let podsNamedApart = podsRemembered && repeated.pods!.value.tables.namesAreUnique ? pods : nil
+                let podsNamedApart = podsRemembered && repeated.pods!.value.tables.namesAreUnique
+                    ? PodsNamedApart(pods: pods, names: repeated.pods!.value.names) : nil
                 if !isNull { metrics = try readObservations(podsNamedApart: podsNamedApart) }
             case 7 where matches(key, "history"):
                 try seen.insert(5)
@@ -283,7 +310,7 @@ struct CaseByteReader: ~Copyable {
         return requests
     }
 
-    private mutating func readObservations(podsNamedApart pods: [Pod]?) throws(Unusual) -> [MetricObservation] {
+    private mutating func readObservations(podsNamedApart pods: PodsNamedApart?) throws(Unusual) -> [MetricObservation] {
         var observations: [MetricObservation] = []
         observations.reserveCapacity(4)
         var first = true
@@ -296,7 +323,7 @@ struct CaseByteReader: ~Copyable {
 
     private static let nothingObserved = MetricObservation.error("no value was observed for this metric")
 
-    private mutating func readObservation(podsNamedApart pods: [Pod]?) throws(Unusual) -> MetricObservation {
+    private mutating func readObservation(podsNamedApart pods: PodsNamedApart?) throws(Unusual) -> MetricObservation {
         if try skipNull() { return Self.nothingObserved }
         var observation: MetricObservation?
         var first = true
@@ -325,20 +352,23 @@ struct CaseByteReader: ~Copyable {
         return quantities
     }
 
-    private mutating func readPodValues(podsNamedApart pods: [Pod]?) throws(Unusual) -> [PodValue] {
+    private mutating func readPodValues(podsNamedApart named: PodsNamedApart?) throws(Unusual) -> [PodValue] {
         var samples: [PodValue] = []
-        samples.reserveCapacity(pods?.count ?? 16)
+        samples.reserveCapacity(named?.pods.count ?? 16)
         // While the samples name the pods in their order, each name is its pod's own String
-        // and, the pods being named apart, differs from those before it: nothing to make or search.
-        var inPodOrder = pods != nil
+        // and, the pods being named apart, differs from those before it: nothing to make or
+        // search, and the key is compared with the name's bytes where it stands.
+        var inPodOrder = named != nil
         var first = true
         try beginObject()
-        while let key = try nextKey(&first) {
+        while true {
             let position = samples.count
-            if inPodOrder, let pods, position < pods.count, bytes.bytes(in: key, equal: pods[position].name) {
-                samples.append(PodValue(pods[position].name, try readSample()))
+            if inPodOrder, let named, position < named.pods.count, skipKey(naming: position, in: named.names, first: first) {
+                first = false
+                samples.append(PodValue(named.pods[position].name, try readSample()))
                 continue
             }
+            guard let key = try nextKey(&first) else { break }
             inPodOrder = false
             let pod = text(key)
             // A pod named twice is the tree path's error to report.
@@ -508,6 +538,35 @@ struct CaseByteReader: ~Copyable {
     private mutating func skip(_ pattern: BytePattern) -> Bool {
         guard pattern.isPrefix(of: bytes, at: index) else { return false }
         index += pattern.count
+        return true
+    }
+
+    /// Steps over the next key of the open object when it is, written compactly, the name at
+    /// `position` in `names` (`"name":`, after a comma unless `first`); false, with the reader
+    /// where it was, for anything else. The names were read by this reader, so they hold no
+    /// quote or escape: equal bytes are the same key.
+    private mutating func skipKey(naming position: Int, in names: PodNameBytes, first: Bool) -> Bool {
+        let start = index
+        skipWhitespace()
+        if !first {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else {
+                index = start
+                return false
+            }
+            index += 1
+        }
+        let name = names.range(of: position)
+        let end = index + name.count + 3
+        guard end <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[end - 2] == UInt8(ascii: "\""),
+              bytes[end - 1] == UInt8(ascii: ":"),
+              names.bytes.withUnsafeBufferPointer({
+                  UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(end - 2)]).equalBytes(UnsafeBufferPointer(rebasing: $0[name]))
+              })
+        else {
+            index = start
+            return false
+        }
+        index = end
         return true
     }
 
