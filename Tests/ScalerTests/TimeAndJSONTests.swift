@@ -108,6 +108,18 @@ struct TimestampTests {
         #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(5))")
     }
 
+    @Test("every second of a day is written with its hours, minutes and seconds")
+    func everySecondOfADay() {
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var failures: [String] = []
+        for second in Int64(0)..<86_400 {
+            let expected = "2026-11-20T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
+            let text = Timestamp(secondsSinceEpoch: 1_795_132_800 + second).rfc3339
+            if text != expected { failures.append("\(text) for \(expected)") }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(5))")
+    }
+
     @Test("arithmetic with durations")
     func arithmetic() {
         let now = Timestamp(secondsSinceEpoch: Self.noon)

@@ -66,9 +66,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         withUnsafeBytes(of: dates.text) { prefix in
             target.update(from: prefix.baseAddress!.assumingMemoryBound(to: UInt8.self), count: DatePrefix.length)
         }
+        // "00" to "99" one after another: two digits are two loads, not a division each.
+        let pairs: StaticString = """
+            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899
+            """
         @inline(__always) func twoDigits(_ value: UInt32, at offset: Int) {
-            target[offset] = UInt8(truncatingIfNeeded: 48 + value / 10)
-            target[offset + 1] = UInt8(truncatingIfNeeded: 48 + value % 10)
+            let pair = pairs.utf8Start + Int(value) * 2
+            target[offset] = pair[0]
+            target[offset + 1] = pair[1]
         }
         twoDigits(secondOfDay / 3600, at: 11)
         target[13] = UInt8(ascii: ":")
