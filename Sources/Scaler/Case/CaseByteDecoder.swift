@@ -472,55 +472,48 @@ struct CaseByteReader: ~Copyable {
     /// read without the general member loop; nil, with the reader back where it was, for any
     /// other shape. A value it cannot read is `Unusual`, as the member loop would find it.
     private mutating func usualTimedCount(_ countMember: BytePattern) throws(Unusual) -> (Timestamp, Int32)? {
-        let start = index
-        guard skip(Usual.timestamp), isAtString else {
-            index = start
-            return nil
+        try rewinding { (reader) throws(Unusual) in
+            guard reader.skip(Usual.timestamp), reader.isAtString else { return nil }
+            let timestamp = try reader.timestamp()
+            guard reader.skip(countMember), reader.index < reader.bytes.count, reader.isDigit(reader.bytes[reader.index]) else {
+                return nil
+            }
+            let count = try reader.nonNegativeInt32()
+            guard reader.skip(UInt8(ascii: "}")) else { return nil }
+            return (timestamp, count)
         }
-        let timestamp = try self.timestamp()
-        guard skip(countMember), index < bytes.count, isDigit(bytes[index]) else {
-            index = start
-            return nil
-        }
-        let count = try nonNegativeInt32()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "}") else {
-            index = start
-            return nil
-        }
-        index += 1
-        return (timestamp, count)
     }
 
     /// The usual pod sample, `{"value":"…"}` with `"timestamp":"…"` and then `"window":"…"`
     /// after the value when given, written compactly; nil, with the reader back where it was,
     /// for any other shape (nulls, numbers, spaces, another order: the member loop's to read).
     private mutating func usualSample() throws(Unusual) -> PodSample? {
+        try rewinding { (reader) throws(Unusual) in
+            guard reader.skip(Usual.value), reader.isAtString else { return nil }
+            var sample = PodSample(milliValue: try reader.milliValue(), timestamp: reader.sampleTimestampDefault)
+            if reader.skip(Usual.sampleTimestamp) {
+                guard reader.isAtString else { return nil }
+                sample.timestamp = try reader.timestamp()
+            }
+            if reader.skip(Usual.window) {
+                guard reader.isAtString else { return nil }
+                sample.window = try reader.duration()
+            }
+            guard reader.skip(UInt8(ascii: "}")) else { return nil }
+            return sample
+        }
+    }
+
+    /// What `read` reads, or nil with the reader back where it was: the usual shapes give up
+    /// at their first unexpected byte and leave the rest to the general loops.
+    @inline(__always)
+    private mutating func rewinding<Value, Failure: Error>(
+        _ read: (inout CaseByteReader) throws(Failure) -> Value?
+    ) throws(Failure) -> Value? {
         let start = index
-        guard skip(Usual.value), isAtString else {
-            index = start
-            return nil
-        }
-        var sample = PodSample(milliValue: try milliValue(), timestamp: sampleTimestampDefault)
-        if skip(Usual.sampleTimestamp) {
-            guard isAtString else {
-                index = start
-                return nil
-            }
-            sample.timestamp = try timestamp()
-        }
-        if skip(Usual.window) {
-            guard isAtString else {
-                index = start
-                return nil
-            }
-            sample.window = try duration()
-        }
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "}") else {
-            index = start
-            return nil
-        }
-        index += 1
-        return sample
+        if let value = try read(&self) { return value }
+        index = start
+        return nil
     }
 
     /// The members of the usual shapes, as compact JSON writes them.
@@ -541,33 +534,34 @@ struct CaseByteReader: ~Copyable {
         return true
     }
 
+    /// Steps over `byte` when it is next.
+    @inline(__always)
+    private mutating func skip(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
     /// Steps over the next key of the open object when it is, written compactly, the name at
     /// `position` in `names` (`"name":`, after a comma unless `first`); false, with the reader
     /// where it was, for anything else. The names were read by this reader, so they hold no
     /// quote or escape: equal bytes are the same key.
     private mutating func skipKey(naming position: Int, in names: PodNameBytes, first: Bool) -> Bool {
-        let start = index
-        skipWhitespace()
-        if !first {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else {
-                index = start
-                return false
-            }
-            index += 1
-        }
-        let name = names.range(of: position)
-        let end = index + name.count + 3
-        guard end <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[end - 2] == UInt8(ascii: "\""),
-              bytes[end - 1] == UInt8(ascii: ":"),
-              names.bytes.withUnsafeBufferPointer({
-                  UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(end - 2)]).equalBytes(UnsafeBufferPointer(rebasing: $0[name]))
-              })
-        else {
-            index = start
-            return false
-        }
-        index = end
-        return true
+        rewinding { reader in
+            reader.skipWhitespace()
+            guard first || reader.skip(UInt8(ascii: ",")) else { return nil }
+            let name = names.range(of: position)
+            let start = reader.index
+            let end = start + name.count + 3
+            guard end <= reader.bytes.count, reader.bytes[start] == UInt8(ascii: "\""),
+                  reader.bytes[end - 2] == UInt8(ascii: "\""), reader.bytes[end - 1] == UInt8(ascii: ":"),
+                  names.bytes.withUnsafeBufferPointer({ names in
+                      UnsafeBufferPointer(rebasing: reader.bytes[(start + 1)..<(end - 2)]).equalBytes(UnsafeBufferPointer(rebasing: names[name]))
+                  })
+            else { return nil }
+            reader.index = end
+            return true
+        } ?? false
     }
 
     /// Whether a string starts here.
