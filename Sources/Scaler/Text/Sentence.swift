@@ -34,7 +34,8 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
     struct Interpolation: StringInterpolationProtocol {
         /// The first `headCount` bytes, held in the value itself: nearly every sentence fits,
         /// and a copy into it costs far less than an array's append (a uniqueness and capacity
-        /// check and a call per piece, some twenty pieces a sentence).
+        /// check and a call per piece, some twenty pieces a sentence). A SIMD value is used as
+        /// 256 plain bytes: `InlineArray` would need macOS 26.
         private var head = SIMD32<UInt64>()
         private var headCount = 0
         /// What comes after a full `head`.
@@ -84,7 +85,7 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
 
         /// A signed integer (all of which fit an Int64).
         mutating func appendInterpolation(_ number: some FixedWidthInteger & SignedInteger) {
-            var digits = SIMD4<UInt64>()
+            var digits = SIMD4<UInt64>()  // 32 bytes of scratch on the stack
             withUnsafeMutableBytes(of: &digits) { digits in
                 let target = digits.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 append(UnsafeRawBufferPointer(start: target, count: DecimalText.write(Int64(number), to: target)))
@@ -93,7 +94,7 @@ struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Send
 
         /// Milli-units as plain decimal text for people ("1792.5", "0.25").
         mutating func appendInterpolation(milli: Int64) {
-            var text = SIMD4<UInt64>()
+            var text = SIMD4<UInt64>()  // 32 bytes of scratch on the stack
             withUnsafeMutableBytes(of: &text) { text in
                 let target = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 append(UnsafeRawBufferPointer(start: target, count: DecimalText.write(milli: milli, to: target)))
