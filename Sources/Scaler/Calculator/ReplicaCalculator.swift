@@ -291,7 +291,12 @@ struct ReplicaCalculator {
         switch observation {
         case .podValues(let pairs):
             if pairs.isEmpty { throw Failure(message: "no metrics returned from \(api) metrics API", duringFetch: true) }
-            return prepared ?? PodMetrics(podCount: pods.count, samples: pairs, index: [:])
+            // `PreparedInputs` joins every per-pod observation of the case to its pods, so a
+            // missing join means the case broke its invariant; say so rather than guess.
+            guard let prepared else {
+                throw Failure(message: "the \(api) metric samples were not matched to pods", duringFetch: true)
+            }
+            return prepared
         case .error(let text):
             throw Failure(message: text, duringFetch: true)
         case .value, .values:
