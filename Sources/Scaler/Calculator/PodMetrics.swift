@@ -13,9 +13,9 @@ final class PodMetrics: Sendable {
     let samples: [PodSample?]
     let superfluous: [Int64]
 
-    /// `uniquelyNamedPods`: the pods, when no two share a name; samples listed in pod order
-    /// are then placed by position without hashing their names.
-    init(podCount: Int, samples pairs: [PodValue], index: [String: Int], uniquelyNamedPods: [Pod]? = nil) {
+    /// `uniquelyNamedPods`: the pods, when no two share a name (else nil); samples listed in
+    /// pod order are then placed by position without hashing their names.
+    init(podCount: Int, samples pairs: [PodValue], index: [String: Int], uniquelyNamedPods: [Pod]?) {
         // Filled by appending: `Array(repeating:count:)` of an optional looks the array type's
         // metadata up at run time on every call, which cost more than the loop.
         var values: [Int64?] = []
