@@ -361,6 +361,13 @@ extension RealProcesses.AutoscaleRunTests {
                 return members.count == 1
             })
             let session = try #require(try RunCommandTests.initialize(tidepool.gateway))
+            // The session's event stream, open when the signal comes: it must end, not be cut
+            // (curl exits 18 on a chunked body closed before its last chunk).
+            let stream = Process()
+            stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            stream.arguments = ["-s", "-N", "-o", "/dev/null", "--max-time", "30", "-H", "Accept: text/event-stream",
+                                "-H", "Mcp-Session-Id: \(session)", tidepool.gateway]
+            try stream.run()
             let reply = Mutex<String?>(nil)
             let caller = Thread {
                 let answer = try? RunCommandTests.post(tidepool.gateway,
@@ -377,6 +384,8 @@ extension RealProcesses.AutoscaleRunTests {
             #expect(answer.contains("worked 1500 ms"), "\(answer)")
             tidepool.child.process.waitUntilExit()
             #expect(tidepool.child.process.terminationStatus == 0)
+            stream.waitUntilExit()
+            #expect(stream.terminationStatus == 0, "the event stream ended with curl status \(stream.terminationStatus)")
             #expect(members.allSatisfy { !Self.processExists($0) }, "members left behind")
             #expect(tidepool.child.errors.contains("INFO shutting_down inflight=1"), "\(tidepool.child.errors)")
         }

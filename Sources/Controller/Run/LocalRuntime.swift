@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Pool
 import Scaler
+import ServiceLifecycle
 import Synchronization
 
 /// `tidepool run`: every server and pool of the configuration, the gateway, the admin endpoint
@@ -28,7 +29,8 @@ public final class LocalRuntime: Sendable {
     }
 
     /// Stops gracefully (SIGTERM): refuse new requests, let the calls in flight finish (up to
-    /// the longest `drain_timeout_s`), then stop the listeners and every member.
+    /// the longest `drain_timeout_s`), close the listeners once their answers are written, then
+    /// stop every member.
     public func stop() {
         stopRequester.yield()
     }
@@ -45,12 +47,16 @@ public final class LocalRuntime: Sendable {
         }.max() ?? .seconds(30)
     }
 
+    /// How long a stop waits, once the calls are done, for their answers to be written.
+    static let listenerCloseLimit = Duration.seconds(5)
+
     private func logShutdown() {
         guard shutdownLogged.withLock({ logged in defer { logged = true }; return !logged }) else { return }
         logger.info("shutting_down", metadata: ["inflight": "\(callsInFlight)"])
     }
 
-    /// Serves until the task is cancelled or, with `stdioServer`, standard input ends.
+    /// Serves until `stop()`, until the task is cancelled or, with `stdioServer`, until standard
+    /// input ends.
     /// `onListening` gets the gateway's and the admin endpoint's bound ports.
     public func run(stdioServer: String? = nil, onListening: @escaping @Sendable (Int, Int) async -> Void = { _, _ in }) async throws {
         if let stdioServer, servers.gateway.entries[stdioServer] == nil {
@@ -65,18 +71,25 @@ public final class LocalRuntime: Sendable {
         let loop = reconcileLoop
         let admin = AdminServer(runtime: servers, listen: config.admin.listen, token: config.admin.token,
                                 autoscalerStatus: { loop.status })
+        // The listeners close gracefully at the end of a stop: a call's answer may have left its
+        // member (so it no longer counts as in flight) and still be on its way to the client.
+        var quiet = logger
+        quiet.logLevel = .critical
+        let listeners = ServiceGroup(services: [
+            ListenerService {
+                try await gatewayServer.run { port in
+                    if let both = ports.set(gateway: port) { await onListening(both.0, both.1) }
+                }
+            },
+            ListenerService {
+                try await admin.run { port in
+                    if let both = ports.set(admin: port) { await onListening(both.0, both.1) }
+                }
+            },
+        ], gracefulShutdownSignals: [], cancellationSignals: [], logger: quiet)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await gatewayServer.run { port in
-                        if let both = ports.set(gateway: port) { await onListening(both.0, both.1) }
-                    }
-                }
-                group.addTask {
-                    try await admin.run { port in
-                        if let both = ports.set(admin: port) { await onListening(both.0, both.1) }
-                    }
-                }
+                group.addTask { try await listeners.run() }
                 group.addTask {
                     for await _ in self.stopRequests { break }
                     if Task.isCancelled { return }
@@ -86,6 +99,10 @@ public final class LocalRuntime: Sendable {
                     while self.callsInFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(20))
                     }
+                    // The listeners' end ends the run; this bound is for a client that never
+                    // reads its answer.
+                    await listeners.triggerGracefulShutdown()
+                    try? await Task.sleep(for: Self.listenerCloseLimit)
                 }
                 group.addTask {
                     await loop.run()
@@ -95,7 +112,8 @@ public final class LocalRuntime: Sendable {
                 if let stdioServer {
                     group.addTask { await StdioFrontend(gateway: self.servers.gateway, serverID: stdioServer).run() }
                 }
-                // The first to finish (stdin closed, a listener failed) ends the run.
+                // The first to finish (the listeners closed by a stop, stdin closed, a listener
+                // failed) ends the run.
                 _ = try await group.next()
                 group.cancelAll()
             }

@@ -80,6 +80,9 @@ public final class Gateway: Sendable {
         admitting.store(false, ordering: .relaxed)
     }
 
+    /// False once shutdown has begun.
+    public var isAdmitting: Bool { admitting.load(ordering: .relaxed) }
+
     public func sessionCount(for serverID: String) -> Int {
         sessions.withLock { $0.values.filter { $0.serverID == serverID }.count }
     }

@@ -50,7 +50,9 @@ public struct GatewayHTTPServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until the task is cancelled; `onRunning` gets the bound port (useful with port 0).
+    /// Serves until the task is cancelled, or until a graceful shutdown of the enclosing
+    /// `ServiceGroup` (then every response under way is written before its connection closes).
+    /// `onRunning` gets the bound port (useful with port 0).
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(context: GatewayRequestContext.self)
         let server = self
@@ -130,7 +132,9 @@ public struct GatewayHTTPServer: Sendable {
         let gateway = self.gateway
         let body = ResponseBody { writer in
             var sinceKeepAlive = Duration.zero
-            while gateway.hasSession(sessionID, serverID: serverID), !Task.isCancelled {
+            // The stream ends with its session, and when shutdown begins: an open stream would
+            // otherwise hold the graceful close of the listener until its deadline.
+            while gateway.hasSession(sessionID, serverID: serverID), gateway.isAdmitting, !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
                 sinceKeepAlive += .seconds(1)
                 if sinceKeepAlive >= .seconds(15) {
