@@ -363,11 +363,9 @@ extension RealProcesses.AutoscaleRunTests {
             let session = try #require(try RunCommandTests.initialize(tidepool.gateway))
             // The session's event stream, open when the signal comes: it must end, not be cut
             // (curl exits 18 on a chunked body closed before its last chunk).
-            let stream = Process()
-            stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            stream.arguments = ["-s", "-N", "-o", "/dev/null", "--max-time", "30", "-H", "Accept: text/event-stream",
-                                "-H", "Mcp-Session-Id: \(session)", tidepool.gateway]
-            try stream.run()
+            let stream = try Child("/usr/bin/curl", ["-s", "-N", "-o", "/dev/null", "--max-time", "30",
+                "-H", "Accept: text/event-stream", "-H", "Mcp-Session-Id: \(session)", tidepool.gateway])
+            defer { stream.stop() }
             let reply = Mutex<String?>(nil)
             let caller = Thread {
                 let answer = try? RunCommandTests.post(tidepool.gateway,
@@ -384,8 +382,8 @@ extension RealProcesses.AutoscaleRunTests {
             #expect(answer.contains("worked 1500 ms"), "\(answer)")
             tidepool.child.process.waitUntilExit()
             #expect(tidepool.child.process.terminationStatus == 0)
-            stream.waitUntilExit()
-            #expect(stream.terminationStatus == 0, "the event stream ended with curl status \(stream.terminationStatus)")
+            stream.process.waitUntilExit()
+            #expect(stream.process.terminationStatus == 0, "the event stream ended with curl status \(stream.process.terminationStatus)")
             #expect(members.allSatisfy { !Self.processExists($0) }, "members left behind")
             #expect(tidepool.child.errors.contains("INFO shutting_down inflight=1"), "\(tidepool.child.errors)")
         }

@@ -73,15 +73,17 @@ public final class LocalRuntime: Sendable {
                                 autoscalerStatus: { loop.status })
         // The listeners close gracefully at the end of a stop: a call's answer may have left its
         // member (so it no longer counts as in flight) and still be on its way to the client.
+        // In a ServiceGroup, Hummingbird then stops accepting, writes every response under way
+        // and closes each connection after it; cancelling would drop the connections at once.
         var quiet = logger
         quiet.logLevel = .critical
         let listeners = ServiceGroup(services: [
-            ListenerService {
+            ClosureService {
                 try await gatewayServer.run { port in
                     if let both = ports.set(gateway: port) { await onListening(both.0, both.1) }
                 }
             },
-            ListenerService {
+            ClosureService {
                 try await admin.run { port in
                     if let both = ports.set(admin: port) { await onListening(both.0, both.1) }
                 }
